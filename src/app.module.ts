@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module';
+import { CacheModule } from './cache/cache.module';
+import { AllExceptionsFilter } from './common/http/all-exceptions.filter';
+import { RequestTimeoutInterceptor } from './common/http/request-timeout.interceptor';
+import { createValidationPipe } from './common/http/validation.pipe';
+import { loadConfiguration } from './config/configuration';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { ProductsModule } from './products/products.module';
+import { RedisModule } from './redis/redis.module';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [loadConfiguration] }),
+    LoggingModule,
+    MetricsModule,
+    DatabaseModule,
+    RedisModule,
+    CacheModule,
+    AuthModule,
+    ProductsModule,
+    HealthModule,
+  ],
+  providers: [
+    { provide: APP_FILTER, useClass: AllExceptionsFilter },
+    { provide: APP_PIPE, useFactory: createValidationPipe },
+    { provide: APP_INTERCEPTOR, useClass: RequestTimeoutInterceptor },
+  ],
+})
+export class AppModule {}

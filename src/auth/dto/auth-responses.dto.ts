@@ -1,0 +1,27 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { Role } from '../user.entity';
+
+export class UserDto {
+  @ApiProperty({ example: 42 })
+  id: number;
+
+  @ApiProperty({ example: 'ada@example.com' })
+  email: string;
+
+  @ApiProperty({ example: 'Ada Lovelace', nullable: true, type: String })
+  name: string | null;
+
+  @ApiProperty({ enum: ['customer', 'admin'], example: 'customer' })
+  role: Role;
+}
+
+export class AccessTokenDto {
+  @ApiProperty({ example: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9…' })
+  accessToken: string;
+
+  @ApiProperty({ example: 'Bearer', enum: ['Bearer'] })
+  tokenType: 'Bearer';
+
+  @ApiProperty({ example: 86400, description: 'Seconds until the token expires' })
+  expiresIn: number;
+}

@@ -1,0 +1,37 @@
+import { KeyvCacheableMemory } from '@cacheable/memory';
+import { KeyvAdapter, type CacheManagerStore } from 'cache-manager';
+import { redisInsStore } from 'cache-manager-ioredis-yet';
+import type Redis from 'ioredis';
+import { Keyv, KeyvHooks } from 'keyv';
+import { MetricsService } from '../metrics/metrics.service';
+
+/** In-process entries live this long at most: short enough that a missed invalidation heals at once. */
+export const L1_MAX_TTL_MS = 100;
+
+function countLookups(keyv: Keyv, layer: 'l1' | 'l2', metrics: MetricsService): Keyv {
+  keyv.hooks.addHandler(KeyvHooks.POST_GET_RAW, (data: { value?: unknown }) => {
+    metrics.cacheRequests.inc({ layer, result: data.value === undefined ? 'miss' : 'hit' });
+  });
+  return keyv;
+}
+
+/** L1: a bounded in-process LRU whose entries never outlive {@link L1_MAX_TTL_MS}. */
+export function createL1(metrics: MetricsService): Keyv {
+  const keyv = new Keyv({ store: new KeyvCacheableMemory({ lruSize: 10_000, checkInterval: 1_000 }) });
+  keyv.hooks.addHandler(KeyvHooks.PRE_SET, (data: { ttl?: number }) => {
+    data.ttl = Math.min(data.ttl ?? L1_MAX_TTL_MS, L1_MAX_TTL_MS);
+  });
+  return countLookups(keyv, 'l1', metrics);
+}
+
+/**
+ * L2: Redis through cache-manager-ioredis-yet on the app's shared client. The store is
+ * typed for cache-manager 5; this is the one place that bridges it to Keyv. Never call
+ * its `clear()`: it runs FLUSHDB.
+ */
+export function createL2(client: Redis, metrics: MetricsService, onError: (error: unknown) => void): Keyv {
+  const store = redisInsStore(client) as unknown as CacheManagerStore;
+  const keyv = new Keyv({ store: new KeyvAdapter(store) });
+  keyv.on('error', onError);
+  return countLookups(keyv, 'l2', metrics);
+}

@@ -1,0 +1,125 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Cache, createCache } from 'cache-manager';
+import Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { MetricsService } from '../metrics/metrics.service';
+import { RedisPubSub } from '../redis/redis-pubsub.service';
+import { REDIS } from '../redis/redis.constants';
+import { createL1, createL2 } from './cache-layers';
+
+export interface WrapTtl {
+  /** Lifetime in Redis of a found value. */
+  ttlMs: number;
+  /** Lifetime of the null placeholder stored when the loader finds nothing. */
+  nullTtlMs: number;
+}
+
+const INVALIDATION_CHANNEL = 'cache:invalidate';
+const GENERATION_KEY = (namespace: string) => `cache:generation:${namespace}`;
+
+interface InvalidationMessage {
+  keys?: string[];
+  generation?: { namespace: string; value: string };
+}
+
+/**
+ * The one cache facade: a two-level read-through cache (in-process L1 ≈ 100 ms in front
+ * of Redis L2) with per-entry TTLs, null placeholders, in-process coalescing of misses,
+ * and invalidation that reaches every instance.
+ *
+ * Keys are `namespace:generation:id`. Dropping one entry deletes it from Redis and tells
+ * every instance to drop it from L1; dropping a whole namespace (say, every cached
+ * product list) moves its generation on, which every instance learns the same way.
+ * Redis errors are logged and fall through to the loader.
+ *
+ * @example
+ * const product = await cache.wrap('product', String(id), () => repo.findOneBy({ id }), {
+ *   ttlMs: 300_000,
+ *   nullTtlMs: 30_000,
+ * });
+ * await cache.invalidate('product', String(id));
+ */
+@Injectable()
+export class CacheService implements OnModuleInit {
+  private readonly logger = new Logger(CacheService.name);
+  private readonly l1;
+  private readonly cache: Cache;
+  private readonly generations = new Map<string, string>();
+  private lastErrorLog = 0;
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly pubsub: RedisPubSub,
+    metrics: MetricsService,
+  ) {
+    this.l1 = createL1(metrics);
+    const l2 = createL2(redis, metrics, (error) => this.logRedisError(error));
+    this.cache = createCache({ stores: [this.l1, l2] });
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.pubsub.subscribe(INVALIDATION_CHANNEL, (raw) => this.applyInvalidation(raw));
+    this.pubsub.onResubscribed(() => void this.reloadGenerations());
+  }
+
+  /** Returns the cached value for `namespace`/`id`, or loads, stores and returns it. `null` means "not found". */
+  async wrap<T>(namespace: string, id: string, loader: () => Promise<T | null>, ttl: WrapTtl): Promise<T | null> {
+    const key = await this.keyOf(namespace, id);
+    // A throwing loader rejects every coalesced waiter and caches nothing.
+    return this.cache.wrap<T | null>(key, loader, {
+      ttl: (value) => (value === null ? ttl.nullTtlMs : ttl.ttlMs),
+    });
+  }
+
+  /** Drops one entry from both levels on every instance. */
+  async invalidate(namespace: string, id: string): Promise<void> {
+    const key = await this.keyOf(namespace, id);
+    await this.cache.del(key).catch((error: unknown) => this.logRedisError(error));
+    await this.pubsub.publish(INVALIDATION_CHANNEL, JSON.stringify({ keys: [key] } satisfies InvalidationMessage));
+  }
+
+  /** Drops every entry of a namespace on every instance by moving its generation on. */
+  async invalidateNamespace(namespace: string): Promise<void> {
+    const value = randomUUID();
+    this.generations.set(namespace, value);
+    await this.redis.set(GENERATION_KEY(namespace), value).catch((error: unknown) => this.logRedisError(error));
+    await this.pubsub.publish(
+      INVALIDATION_CHANNEL,
+      JSON.stringify({ generation: { namespace, value } } satisfies InvalidationMessage),
+    );
+  }
+
+  private async keyOf(namespace: string, id: string): Promise<string> {
+    let generation = this.generations.get(namespace);
+    if (generation === undefined) {
+      generation = (await this.redis.get(GENERATION_KEY(namespace)).catch(() => null)) ?? '0';
+      this.generations.set(namespace, generation);
+    }
+    return `cache:${namespace}:${generation}:${id}`;
+  }
+
+  private applyInvalidation(raw: string): void {
+    const message = JSON.parse(raw) as InvalidationMessage;
+    for (const key of message.keys ?? []) {
+      void this.l1.delete(key);
+    }
+    if (message.generation) {
+      this.generations.set(message.generation.namespace, message.generation.value);
+    }
+  }
+
+  /** After an outage we may have missed generation moves: forget what we knew and read them again. */
+  private async reloadGenerations(): Promise<void> {
+    this.generations.clear();
+    await this.l1.clear();
+  }
+
+  private logRedisError(error: unknown): void {
+    const now = Date.now();
+    if (now - this.lastErrorLog > 10_000) {
+      this.lastErrorLog = now;
+      this.logger.warn(`Redis cache unavailable, reading through: ${(error as Error)?.message ?? String(error)}`);
+    }
+  }
+}
+

@@ -1,0 +1,85 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import type { Request, Response } from 'express';
+import { DomainError, ValidationFailedError } from '../errors/domain-error';
+import { ErrorBody, errorBody } from '../errors/error-body';
+import { requestIdOf } from './request-id';
+
+/** body-parser / raw-body error types and what they mean to a client. */
+const BODY_ERRORS: Record<string, { status: number; code: string; message: string }> = {
+  'entity.parse.failed': { status: 400, code: 'MALFORMED_JSON', message: 'The request body is not valid JSON' },
+  'entity.too.large': { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than allowed' },
+  'encoding.unsupported': { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'The body encoding is not supported' },
+  'charset.unsupported': { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'The body charset is not supported' },
+  'request.aborted': { status: 400, code: 'REQUEST_ABORTED', message: 'The request was aborted' },
+};
+
+function upperSnake(phrase: string): string {
+  return phrase.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_|_$/g, '');
+}
+
+/**
+ * The single place where anything thrown becomes the contract's error body.
+ * Unknown errors are logged with their stack and answered with a bare 500.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const req = http.getRequest<Request>();
+    const res = http.getResponse<Response>();
+    const requestId = requestIdOf(req);
+    const { body, headers } = this.describe(exception, requestId, req);
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    for (const [name, value] of Object.entries(headers)) {
+      res.setHeader(name, value);
+    }
+    res.status(body.statusCode).json(body);
+  }
+
+  private describe(
+    exception: unknown,
+    requestId: string,
+    req: Request,
+  ): { body: ErrorBody; headers: Record<string, string> } {
+    if (exception instanceof ValidationFailedError) {
+      return {
+        body: errorBody(exception.status, exception.code, exception.message, requestId, exception.details),
+        headers: {},
+      };
+    }
+    if (exception instanceof DomainError) {
+      return { body: errorBody(exception.status, exception.code, exception.message, requestId), headers: exception.headers };
+    }
+    const bodyError = this.bodyParserError(exception);
+    if (bodyError) {
+      return { body: errorBody(bodyError.status, bodyError.code, bodyError.message, requestId), headers: {} };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      if (status === 404) {
+        const message = `No route for ${req.method} ${req.path}`;
+        return { body: errorBody(404, 'ROUTE_NOT_FOUND', message, requestId), headers: {} };
+      }
+      const phrase = STATUS_CODES[status] ?? 'Error';
+      return { body: errorBody(status, upperSnake(phrase), exception.message, requestId), headers: {} };
+    }
+    this.logger.error({ err: exception, requestId }, 'Unhandled error');
+    return {
+      body: errorBody(500, 'INTERNAL_ERROR', 'Something went wrong on our side', requestId),
+      headers: {},
+    };
+  }
+
+  /** Nest wraps body-parser's errors in an HttpException; the original is its `cause`. */
+  private bodyParserError(exception: unknown) {
+    const original = exception instanceof HttpException ? exception.cause : exception;
+    const type = (original as { type?: unknown } | null)?.type;
+    return typeof type === 'string' ? BODY_ERRORS[type] : undefined;
+  }
+}

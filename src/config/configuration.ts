@@ -1,0 +1,64 @@
+import { ConfigService } from '@nestjs/config';
+import { Environment, validateEnvironment } from './environment';
+
+const DEV_JWT_SECRET = 'development-only-jwt-secret-change-me-please';
+const DEV_WEBHOOK_SECRET = 'development-only-webhook-secret';
+
+/** The validated environment, grouped by concern. Read it through {@link AppConfigService}. */
+export function buildConfiguration(env: Environment) {
+  const embedded = !env.DATABASE_URL;
+  return {
+    app: {
+      production: env.NODE_ENV === 'production',
+      workers: env.WORKERS,
+      seedDemo: env.SEED_DEMO ?? embedded,
+      logLevel: env.LOG_LEVEL,
+      otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+    },
+    http: {
+      port: env.PORT,
+      adapter: env.HTTP_ADAPTER,
+      requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
+      headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
+      maxHeaderBytes: env.MAX_HEADER_BYTES,
+      bodyLimit: env.BODY_LIMIT,
+      rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    },
+    database: {
+      url: env.DATABASE_URL,
+      embedded,
+      dataDir: env.DATA_DIR,
+      poolMax: env.DB_POOL_MAX,
+      poolIdleMs: env.DB_POOL_IDLE_MS,
+      connMaxLifetimeS: env.DB_CONN_MAX_LIFETIME_S,
+      acquireTimeoutMs: env.DB_ACQUIRE_TIMEOUT_MS,
+      migrationsRun: env.MIGRATIONS_RUN,
+    },
+    redis: {
+      url: env.REDIS_URL,
+      keyPrefix: env.REDIS_KEY_PREFIX,
+    },
+    nats: {
+      url: env.NATS_URL,
+    },
+    auth: {
+      jwtSecret: env.JWT_SECRET ?? DEV_JWT_SECRET,
+      jwtTtlSeconds: env.JWT_TTL,
+      adminEmail: env.ADMIN_EMAIL,
+      adminPassword: env.ADMIN_PASSWORD,
+      loginMaxFailures: env.LOGIN_MAX_FAILURES,
+    },
+    orders: {
+      webhookSecret: env.WEBHOOK_SECRET ?? DEV_WEBHOOK_SECRET,
+      paymentTimeoutSeconds: env.PAYMENT_TIMEOUT_SECONDS,
+    },
+  };
+}
+
+export type AppConfig = ReturnType<typeof buildConfiguration>;
+
+/** `ConfigService` typed over {@link AppConfig}: `config.get('http', { infer: true }).port`. */
+export type AppConfigService = ConfigService<AppConfig, true>;
+
+export const loadConfiguration = (): AppConfig => buildConfiguration(validateEnvironment(process.env));

@@ -1,0 +1,85 @@
+import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/configuration';
+import { MetricsService } from '../metrics/metrics.service';
+import { dataSourceOptions } from './data-source-options';
+import { EmbeddedPostgres } from './embedded-postgres';
+import { TransactionRunner } from './transaction-runner';
+
+const EMBEDDED_POSTGRES = Symbol('EMBEDDED_POSTGRES');
+
+/** Opens the embedded PostgreSQL when no `DATABASE_URL` is set, and closes it last. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: EMBEDDED_POSTGRES,
+      inject: [ConfigService],
+      useFactory: async (config: ConfigService<AppConfig, true>) => {
+        const database = config.get('database', { infer: true });
+        if (!database.embedded) {
+          return null;
+        }
+        new Logger('Database').warn(`DATABASE_URL is not set: using the embedded PostgreSQL in ${database.dataDir}`);
+        return EmbeddedPostgres.open(database.dataDir);
+      },
+    },
+  ],
+  exports: [EMBEDDED_POSTGRES],
+})
+class EmbeddedPostgresModule implements OnApplicationShutdown {
+  constructor(@Inject(EMBEDDED_POSTGRES) private readonly embedded: EmbeddedPostgres | null) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.embedded?.close();
+  }
+}
+
+@Global()
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      imports: [EmbeddedPostgresModule],
+      inject: [ConfigService, EMBEDDED_POSTGRES],
+      useFactory: (config: ConfigService<AppConfig, true>, embedded: EmbeddedPostgres | null) => ({
+        ...dataSourceOptions(config.get('database', { infer: true }), embedded?.connection()),
+        autoLoadEntities: true,
+      }),
+    }),
+  ],
+  providers: [TransactionRunner],
+  exports: [TransactionRunner],
+})
+export class DatabaseModule implements OnModuleInit {
+  private readonly logger = new Logger('Database');
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: ConfigService<AppConfig, true>,
+    metrics: MetricsService,
+  ) {
+    this.registerPoolGauges(dataSource, metrics);
+  }
+
+  /** Pending migrations run before the app serves anything (unless MIGRATIONS_RUN=false). */
+  async onModuleInit(): Promise<void> {
+    if (!this.config.get('database', { infer: true }).migrationsRun) {
+      return;
+    }
+    const applied = await this.dataSource.runMigrations({ transaction: 'each' });
+    if (applied.length > 0) {
+      this.logger.log(`Applied migrations: ${applied.map((migration) => migration.name).join(', ')}`);
+    }
+  }
+
+  private registerPoolGauges(dataSource: DataSource, metrics: MetricsService): void {
+    const pool = () =>
+      (dataSource.driver as unknown as { master?: { totalCount: number; idleCount: number; waitingCount: number } })
+        .master;
+    metrics.gauge('db_pool_connections_total', 'Open database connections', () => pool()?.totalCount ?? 0);
+    metrics.gauge('db_pool_connections_idle', 'Idle database connections', () => pool()?.idleCount ?? 0);
+    metrics.gauge('db_pool_requests_waiting', 'Queries waiting for a database connection', () => pool()?.waitingCount ?? 0);
+  }
+}

@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * The app's Prometheus registry and every metric it records. One registry per app
+ * instance, so two apps in one process (as in the tests) never collide.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly httpRequestDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration by method, route template and status code',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  readonly cacheRequests = new Counter({
+    name: 'cache_requests_total',
+    help: 'Cache lookups by layer (l1 in-process, l2 Redis) and result (hit, miss)',
+    labelNames: ['layer', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly ordersCreated = new Counter({
+    name: 'orders_created_total',
+    help: 'Orders created',
+    registers: [this.registry],
+  });
+
+  readonly ordersCancelled = new Counter({
+    name: 'orders_cancelled_total',
+    help: 'Orders cancelled, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Registers a gauge whose value is read when Prometheus scrapes. */
+  gauge(name: string, help: string, read: () => number): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
+}

@@ -1,0 +1,60 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { PRODUCT_STATUSES, type ProductStatus } from '../product.entity';
+
+export const PRODUCT_SORTS = ['sales:desc', 'price:asc', 'price:desc', 'createdAt:desc'] as const;
+export type ProductSort = (typeof PRODUCT_SORTS)[number];
+
+export class ListProductsQuery {
+  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  page = 1;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  pageSize = 20;
+
+  @ApiPropertyOptional({ enum: PRODUCT_STATUSES, default: 'active' })
+  @IsOptional()
+  @IsIn(PRODUCT_STATUSES)
+  status: ProductStatus = 'active';
+
+  @ApiPropertyOptional({ description: 'Case-insensitive substring of the name', example: '键盘' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+
+  @ApiPropertyOptional({ minimum: 0, description: 'Inclusive, minor units' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  minPrice?: number;
+
+  @ApiPropertyOptional({ minimum: 0, description: 'Inclusive, minor units' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  maxPrice?: number;
+
+  @ApiPropertyOptional({ description: 'ISO-8601 date or date-time; products created after it', example: '2026-01-01' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  createdAfter?: string;
+
+  @ApiPropertyOptional({ enum: PRODUCT_SORTS, default: 'sales:desc', description: 'Ties are broken by id ascending' })
+  @IsOptional()
+  @IsIn(PRODUCT_SORTS)
+  sort: ProductSort = 'sales:desc';
+}

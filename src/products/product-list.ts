@@ -1,0 +1,44 @@
+import { SelectQueryBuilder } from 'typeorm';
+import type { ListProductsQuery, ProductSort } from './dto/list-products.query';
+import type { ProductEntity } from './product.entity';
+
+const ORDER: Record<ProductSort, [column: string, direction: 'ASC' | 'DESC']> = {
+  'sales:desc': ['product.sales', 'DESC'],
+  'price:asc': ['product.price', 'ASC'],
+  'price:desc': ['product.price', 'DESC'],
+  'createdAt:desc': ['product.createdAt', 'DESC'],
+};
+
+/** Escapes LIKE wildcards so `q` is matched as a plain substring. */
+export function likeSubstring(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+}
+
+/**
+ * Applies the list filters, sort and page to `qb`, with bound parameters only. The id
+ * tie-break makes the order total, so consecutive pages never overlap.
+ */
+export function applyProductListQuery(
+  qb: SelectQueryBuilder<ProductEntity>,
+  query: ListProductsQuery,
+): SelectQueryBuilder<ProductEntity> {
+  qb.where('product.status = :status', { status: query.status });
+  if (query.q !== undefined && query.q !== '') {
+    qb.andWhere(`product.name ILIKE :q ESCAPE '\\'`, { q: likeSubstring(query.q) });
+  }
+  if (query.minPrice !== undefined) {
+    qb.andWhere('product.price >= :minPrice', { minPrice: query.minPrice });
+  }
+  if (query.maxPrice !== undefined) {
+    qb.andWhere('product.price <= :maxPrice', { maxPrice: query.maxPrice });
+  }
+  if (query.createdAfter !== undefined) {
+    qb.andWhere('product.createdAt > :createdAfter', { createdAfter: new Date(query.createdAfter) });
+  }
+  const [column, direction] = ORDER[query.sort];
+  return qb
+    .orderBy(column, direction)
+    .addOrderBy('product.id', 'ASC')
+    .offset((query.page - 1) * query.pageSize)
+    .limit(query.pageSize);
+}

@@ -1,0 +1,30 @@
+import type { Request } from 'express';
+import type { CachedOptions } from '../cache/cached.options';
+import { ProductNotFoundError } from './products.errors';
+
+/** Cache namespace of single products, keyed by id. */
+export const PRODUCT_CACHE = 'product';
+/** Cache namespace of list pages, keyed by their query; any product write drops them all. */
+export const PRODUCT_LIST_CACHE = 'products';
+
+/** "7", "07" and "+7" name one product, so they share one cache entry. */
+function canonicalId(raw: string): string {
+  return /^\+?\d+$/.test(raw) ? String(Number(raw)) : raw;
+}
+
+function canonicalQuery(req: Request): string {
+  const entries = Object.entries(req.query).sort(([a], [b]) => a.localeCompare(b));
+  return JSON.stringify(entries);
+}
+
+export const CACHED_PRODUCT: CachedOptions = {
+  namespace: PRODUCT_CACHE,
+  id: (req) => canonicalId(String(req.params.id)),
+  notFound: (req) => new ProductNotFoundError(canonicalId(String(req.params.id))),
+};
+
+export const CACHED_PRODUCT_LIST: CachedOptions = {
+  namespace: PRODUCT_LIST_CACHE,
+  id: canonicalQuery,
+  notFound: () => new ProductNotFoundError('list'),
+};

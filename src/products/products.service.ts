@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { CacheService } from '../cache/cache.service';
+import { isUniqueViolation } from '../database/transaction-runner';
+import { CreateProductDto, UpdateProductDto } from './dto/create-product.dto';
+import { ListProductsQuery } from './dto/list-products.query';
+import { ProductDto, ProductPageDto } from './dto/product.dto';
+import { applyProductListQuery } from './product-list';
+import { ProductEntity } from './product.entity';
+import { PRODUCT_CACHE, PRODUCT_LIST_CACHE } from './products.cache';
+import { ProductNotFoundError, SkuTakenError } from './products.errors';
+
+@Injectable()
+export class ProductsService {
+  constructor(
+    @InjectRepository(ProductEntity) private readonly products: Repository<ProductEntity>,
+    private readonly cache: CacheService,
+  ) {}
+
+  async findOne(id: number): Promise<ProductDto> {
+    const product = await this.products.findOneBy({ id });
+    if (!product) {
+      throw new ProductNotFoundError(id);
+    }
+    return ProductDto.from(product);
+  }
+
+  async list(query: ListProductsQuery): Promise<ProductPageDto> {
+    const [items, total] = await applyProductListQuery(
+      this.products.createQueryBuilder('product'),
+      query,
+    ).getManyAndCount();
+    return { items: items.map(ProductDto.from), page: query.page, pageSize: query.pageSize, total };
+  }
+
+  async create(input: CreateProductDto): Promise<ProductDto> {
+    const product = await this.saveUniqueSku(input.sku, () =>
+      this.products.save(this.products.create({ description: '', status: 'active', ...input })),
+    );
+    await this.cache.invalidateNamespace(PRODUCT_LIST_CACHE);
+    await this.cache.invalidate(PRODUCT_CACHE, String(product.id));
+    return ProductDto.from(product);
+  }
+
+  async update(id: number, patch: UpdateProductDto): Promise<ProductDto> {
+    if (Object.keys(patch).length > 0) {
+      const result = await this.saveUniqueSku(patch.sku ?? '', () => this.products.update({ id }, patch));
+      if (result.affected === 0) {
+        throw new ProductNotFoundError(id);
+      }
+    }
+    const product = await this.products.findOneBy({ id });
+    if (!product) {
+      throw new ProductNotFoundError(id);
+    }
+    await this.invalidate([id]);
+    return ProductDto.from(product);
+  }
+
+  async remove(id: number): Promise<void> {
+    const result = await this.products.softDelete({ id });
+    if (result.affected === 0) {
+      throw new ProductNotFoundError(id);
+    }
+    await this.invalidate([id]);
+  }
+
+  /** Drops cached reads of these products and every cached list, on every instance. */
+  async invalidate(ids: number[]): Promise<void> {
+    await Promise.all(ids.map((id) => this.cache.invalidate(PRODUCT_CACHE, String(id))));
+    await this.cache.invalidateNamespace(PRODUCT_LIST_CACHE);
+  }
+
+  private async saveUniqueSku<T>(sku: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (isUniqueViolation(error, 'products_sku_key')) {
+        throw new SkuTakenError(sku);
+      }
+      throw error;
+    }
+  }
+}
