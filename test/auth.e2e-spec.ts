@@ -75,7 +75,10 @@ describe('Auth', () => {
 
   it('answers unknown email and wrong password alike with 401 INVALID_CREDENTIALS', async () => {
     const user = await newCustomer(t.http);
-    const wrong = await t.http.post('/v1/auth/login').send({ email: user.email, password: 'wrong-password' }).expect(401);
+    const wrong = await t.http
+      .post('/v1/auth/login')
+      .send({ email: user.email, password: 'wrong-password' })
+      .expect(401);
     const unknown = await t.http
       .post('/v1/auth/login')
       .send({ email: 'nobody@example.com', password: 'wrong-password' })

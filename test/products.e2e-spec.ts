@@ -6,7 +6,10 @@ describe('Products', () => {
   let admin: string;
 
   const create = (body: Record<string, unknown>) =>
-    t.http.post('/v1/products').set('Authorization', admin).send({ stock: 10, ...body });
+    t.http
+      .post('/v1/products')
+      .set('Authorization', admin)
+      .send({ stock: 10, ...body });
 
   beforeAll(async () => {
     world = await createWorld();

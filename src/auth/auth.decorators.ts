@@ -13,6 +13,6 @@ export const Public = () => SetMetadata(IS_PUBLIC, true);
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES, roles);
 
 /** The authenticated caller of a non-public route. */
-export const CurrentUser = createParamDecorator(
-  (_: unknown, context: ExecutionContext): AuthUser => authUserOf(context.switchToHttp().getRequest<Request>())!,
+export const CurrentUser = createParamDecorator((_: unknown, context: ExecutionContext): AuthUser =>
+  authUserOf(context.switchToHttp().getRequest<Request>())!,
 );

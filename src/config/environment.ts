@@ -40,23 +40,30 @@ export class Environment {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV = 'development';
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT = 8080;
 
-  @IsOptional() @IsUrl({ ...urlOptions, protocols: ['postgres', 'postgresql'] })
+  @IsOptional()
+  @IsUrl({ ...urlOptions, protocols: ['postgres', 'postgresql'] })
   DATABASE_URL?: string;
 
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   DATA_DIR = '.data';
 
-  @IsOptional() @IsUrl({ ...urlOptions, protocols: ['redis', 'rediss'] })
+  @IsOptional()
+  @IsUrl({ ...urlOptions, protocols: ['redis', 'rediss'] })
   REDIS_URL?: string;
 
   /** Namespaces every Redis key and channel, so several deployments (or test runs) can share one Redis. */
   @Matches(/^[A-Za-z0-9:._-]{0,64}$/)
   REDIS_KEY_PREFIX = 'mall:';
 
-  @IsOptional() @IsUrl({ ...urlOptions, protocols: ['nats', 'tls'] })
+  @IsOptional()
+  @IsUrl({ ...urlOptions, protocols: ['nats', 'tls'] })
   NATS_URL?: string;
 
   @ValidateIf((env: Environment) => env.NODE_ENV === 'production' || env.JWT_SECRET !== undefined)
@@ -64,7 +71,10 @@ export class Environment {
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters (it is required when NODE_ENV=production)' })
   JWT_SECRET?: string;
 
-  @Transform(toInt) @IsInt() @Min(60) @Max(31_536_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(31_536_000)
   JWT_TTL = 86_400;
 
   @ValidateIf((env: Environment) => env.ADMIN_EMAIL !== undefined || env.ADMIN_PASSWORD !== undefined)
@@ -81,58 +91,89 @@ export class Environment {
   @MinLength(16, { message: 'WEBHOOK_SECRET must be at least 16 characters (it is required when NODE_ENV=production)' })
   WEBHOOK_SECRET?: string;
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   PAYMENT_TIMEOUT_SECONDS = 900;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   DB_POOL_MAX = 10;
 
-  @Transform(toInt) @IsInt() @Min(0)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
   DB_POOL_IDLE_MS = 10_000;
 
-  @Transform(toInt) @IsInt() @Min(0)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
   DB_CONN_MAX_LIFETIME_S = 1_800;
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   DB_ACQUIRE_TIMEOUT_MS = 5_000;
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   REQUEST_TIMEOUT_MS = 30_000;
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   HEADERS_TIMEOUT_MS = 10_000;
 
-  @Transform(toInt) @IsInt() @Min(1024) @Max(1_048_576)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(1_048_576)
   MAX_HEADER_BYTES = 16_384;
 
   @Matches(/^\d+(b|kb|mb)?$/i, { message: 'BODY_LIMIT must be a size such as 100kb, 1mb or 2048' })
   BODY_LIMIT = '100kb';
 
-  @Transform(toInt) @IsInt() @Min(0)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
   RATE_LIMIT_PER_MINUTE = 600;
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   LOGIN_MAX_FAILURES = 10;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
   WORKERS = 1;
 
-  @Transform(toBool) @IsIn([true, false], { message: 'MIGRATIONS_RUN must be true or false' })
+  @Transform(toBool)
+  @IsIn([true, false], { message: 'MIGRATIONS_RUN must be true or false' })
   MIGRATIONS_RUN = true;
 
   @IsIn(['express'], { message: 'HTTP_ADAPTER must be express (the fastify adapter is not available in this version)' })
   HTTP_ADAPTER = 'express';
 
-  @IsOptional() @IsUrl({ ...urlOptions, protocols: ['http', 'https'] })
+  @IsOptional()
+  @IsUrl({ ...urlOptions, protocols: ['http', 'https'] })
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
-  @IsOptional() @Transform(toBool) @IsIn([true, false], { message: 'SEED_DEMO must be true or false' })
+  @IsOptional()
+  @Transform(toBool)
+  @IsIn([true, false], { message: 'SEED_DEMO must be true or false' })
   SEED_DEMO?: boolean;
 }
 
@@ -146,7 +187,9 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     Object.values(error.constraints ?? {}).map((message) => `${error.property}: ${message}`),
   );
   if (env.WORKERS > 1 && (!env.DATABASE_URL || !env.REDIS_URL)) {
-    problems.push('WORKERS: more than one worker needs DATABASE_URL and REDIS_URL (the embedded stand-ins are per process)');
+    problems.push(
+      'WORKERS: more than one worker needs DATABASE_URL and REDIS_URL (the embedded stand-ins are per process)',
+    );
   }
   if (problems.length > 0) {
     throw new EnvironmentError(`Invalid configuration:\n  ${problems.join('\n  ')}`);

@@ -6,10 +6,7 @@ import { MIGRATIONS } from './migrations';
  * TypeORM options for the real PostgreSQL at `database.url`, or for the embedded one
  * when `embeddedConnection` is given. Schema changes come only from migrations.
  */
-export function dataSourceOptions(
-  database: AppConfig['database'],
-  embeddedConnection?: unknown,
-): DataSourceOptions {
+export function dataSourceOptions(database: AppConfig['database'], embeddedConnection?: unknown): DataSourceOptions {
   const common = {
     type: 'postgres' as const,
     migrations: MIGRATIONS,

@@ -80,6 +80,10 @@ export class DatabaseModule implements OnModuleInit {
         .master;
     metrics.gauge('db_pool_connections_total', 'Open database connections', () => pool()?.totalCount ?? 0);
     metrics.gauge('db_pool_connections_idle', 'Idle database connections', () => pool()?.idleCount ?? 0);
-    metrics.gauge('db_pool_requests_waiting', 'Queries waiting for a database connection', () => pool()?.waitingCount ?? 0);
+    metrics.gauge(
+      'db_pool_requests_waiting',
+      'Queries waiting for a database connection',
+      () => pool()?.waitingCount ?? 0,
+    );
   }
 }

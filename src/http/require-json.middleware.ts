@@ -16,12 +16,5 @@ export function requireJsonBody(req: Request, res: Response, next: NextFunction)
   }
   res
     .status(415)
-    .json(
-      errorBody(
-        415,
-        'UNSUPPORTED_MEDIA_TYPE',
-        'Send the request body as application/json',
-        requestIdOf(req),
-      ),
-    );
+    .json(errorBody(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json', requestIdOf(req)));
 }

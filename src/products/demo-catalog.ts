@@ -7,7 +7,14 @@ type DemoProduct = Pick<ProductEntity, 'sku' | 'name' | 'description' | 'price' 
  * also sell best, so they head the default (sales) listing.
  */
 export const DEMO_CATALOG: DemoProduct[] = [
-  { sku: 'DEMO-EARBUDS', name: '无线耳机', description: '蓝牙 5.3 真无线耳机，带充电盒', price: 19900, stock: 500, sales: 9800 },
+  {
+    sku: 'DEMO-EARBUDS',
+    name: '无线耳机',
+    description: '蓝牙 5.3 真无线耳机，带充电盒',
+    price: 19900,
+    stock: 500,
+    sales: 9800,
+  },
   { sku: 'DEMO-KEYBOARD', name: '机械键盘', description: '87 键热插拔机械键盘', price: 89900, stock: 200, sales: 9500 },
   ...(
     [

@@ -25,12 +25,7 @@ export class ProductsModule implements OnApplicationBootstrap {
     if (!this.config.get('app', { infer: true }).seedDemo || (await this.products.exists())) {
       return;
     }
-    await this.products
-      .createQueryBuilder()
-      .insert()
-      .values(DEMO_CATALOG)
-      .orIgnore()
-      .execute();
+    await this.products.createQueryBuilder().insert().values(DEMO_CATALOG).orIgnore().execute();
     new Logger('Products').log(`Seeded the demo catalog (${DEMO_CATALOG.length} products)`);
   }
 }

@@ -34,7 +34,10 @@ export class RateLimitGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.limit === 0 || this.reflector.getAllAndOverride(SKIP_RATE_LIMIT, [context.getHandler(), context.getClass()])) {
+    if (
+      this.limit === 0 ||
+      this.reflector.getAllAndOverride(SKIP_RATE_LIMIT, [context.getHandler(), context.getClass()])
+    ) {
       return true;
     }
     const http = context.switchToHttp();

@@ -21,7 +21,10 @@ export class RedisPubSub implements OnApplicationShutdown {
   private readonly prefix: string;
   private lostConnection = false;
 
-  constructor(@Inject(REDIS) private readonly client: Redis, config: ConfigService<AppConfig, true>) {
+  constructor(
+    @Inject(REDIS) private readonly client: Redis,
+    config: ConfigService<AppConfig, true>,
+  ) {
     this.prefix = config.get('redis', { infer: true }).keyPrefix;
     this.subscriber = client.duplicate();
     this.subscriber.on('message', (channel: string, message: string) => {

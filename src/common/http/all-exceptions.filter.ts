@@ -9,13 +9,20 @@ import { requestIdOf } from './request-id';
 const BODY_ERRORS: Record<string, { status: number; code: string; message: string }> = {
   'entity.parse.failed': { status: 400, code: 'MALFORMED_JSON', message: 'The request body is not valid JSON' },
   'entity.too.large': { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than allowed' },
-  'encoding.unsupported': { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'The body encoding is not supported' },
+  'encoding.unsupported': {
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: 'The body encoding is not supported',
+  },
   'charset.unsupported': { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'The body charset is not supported' },
   'request.aborted': { status: 400, code: 'REQUEST_ABORTED', message: 'The request was aborted' },
 };
 
 function upperSnake(phrase: string): string {
-  return phrase.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_|_$/g, '');
+  return phrase
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, '_')
+    .replace(/^_|_$/g, '');
 }
 
 /**
@@ -54,7 +61,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
       };
     }
     if (exception instanceof DomainError) {
-      return { body: errorBody(exception.status, exception.code, exception.message, requestId), headers: exception.headers };
+      return {
+        body: errorBody(exception.status, exception.code, exception.message, requestId),
+        headers: exception.headers,
+      };
     }
     const bodyError = this.bodyParserError(exception);
     if (bodyError) {
