@@ -1,0 +1,213 @@
+import { ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { JwtModule, JwtService } from '@nestjs/jwt';
+import { Test } from '@nestjs/testing';
+import type { Request } from 'express';
+import { DomainError } from '../common/errors/domain-error';
+import { Public, Roles } from './auth.decorators';
+import { AuthGuard } from './auth.guard';
+import { AuthUser, authUserOf } from './auth-user';
+import { TokenDenylist } from './token-denylist.service';
+
+const SECRET = 'x'.repeat(32);
+const REVOKED_JTI = 'revoked-jti';
+
+class ShopController {
+  @Public()
+  browse() {}
+
+  orders() {}
+
+  @Roles('admin')
+  manage() {}
+}
+
+@Roles('admin')
+class AdminController {
+  report() {}
+
+  @Roles('customer', 'admin')
+  shared() {}
+}
+
+@Public()
+class OpenController {
+  health() {}
+}
+
+type Handler = () => void;
+
+function contextFor(controller: new () => object, handler: Handler, authorization?: string) {
+  const req = { headers: authorization === undefined ? {} : { authorization } } as Request;
+  const context = {
+    getHandler: () => handler,
+    getClass: () => controller,
+    switchToHttp: () => ({ getRequest: () => req, getResponse: () => ({}) }),
+  } as unknown as ExecutionContext;
+  return { context, req };
+}
+
+function base64url(value: object): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+describe('AuthGuard', () => {
+  let guard: AuthGuard;
+  let jwt: JwtService;
+
+  beforeAll(async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [JwtModule.register({ secret: SECRET })],
+      providers: [
+        AuthGuard,
+        Reflector,
+        { provide: TokenDenylist, useValue: { isRevoked: (jti: string) => jti === REVOKED_JTI } },
+      ],
+    }).compile();
+    guard = moduleRef.get(AuthGuard);
+    jwt = moduleRef.get(JwtService);
+  });
+
+  const tokenFor = (role: string, { jti = 'jti-1', sub = '7', expiresIn = 3600 } = {}) =>
+    `Bearer ${jwt.sign({ sub, role }, { jwtid: jti, expiresIn, algorithm: 'HS256' })}`;
+
+  function rejection(run: () => unknown): DomainError {
+    try {
+      run();
+    } catch (error) {
+      expect(error).toBeInstanceOf(DomainError);
+      return error as DomainError;
+    }
+    throw new Error('expected the guard to refuse');
+  }
+
+  const expectUnauthenticated = (authorization?: string, handler: Handler = ShopController.prototype.orders) => {
+    const { context, req } = contextFor(ShopController, handler, authorization);
+    const error = rejection(() => guard.canActivate(context));
+    expect(error).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+    expect(authUserOf(req)).toBeUndefined();
+    return error;
+  };
+
+  describe('on a public route', () => {
+    it('lets a caller without a token through', () => {
+      const { context, req } = contextFor(ShopController, ShopController.prototype.browse);
+      expect(guard.canActivate(context)).toBe(true);
+      expect(authUserOf(req)).toBeUndefined();
+    });
+
+    it('lets every route of a public controller through', () => {
+      const { context } = contextFor(OpenController, OpenController.prototype.health);
+      expect(guard.canActivate(context)).toBe(true);
+    });
+
+    it('still identifies a caller with a valid token', () => {
+      const { context, req } = contextFor(ShopController, ShopController.prototype.browse, tokenFor('customer'));
+      expect(guard.canActivate(context)).toBe(true);
+      expect(authUserOf(req)).toMatchObject({ id: 7, role: 'customer', jti: 'jti-1' });
+    });
+
+    it('ignores an invalid token instead of refusing', () => {
+      const { context, req } = contextFor(ShopController, ShopController.prototype.browse, 'Bearer not-a-jwt');
+      expect(guard.canActivate(context)).toBe(true);
+      expect(authUserOf(req)).toBeUndefined();
+    });
+
+    it('ignores a revoked token instead of refusing', () => {
+      const revoked = tokenFor('customer', { jti: REVOKED_JTI });
+      const { context, req } = contextFor(ShopController, ShopController.prototype.browse, revoked);
+      expect(guard.canActivate(context)).toBe(true);
+      expect(authUserOf(req)).toBeUndefined();
+    });
+  });
+
+  describe('on a protected route', () => {
+    it('attaches the verified caller to the request', () => {
+      const { context, req } = contextFor(ShopController, ShopController.prototype.orders, tokenFor('customer'));
+      expect(guard.canActivate(context)).toBe(true);
+      const user = authUserOf(req) as AuthUser;
+      expect(user).toEqual({ id: 7, role: 'customer', jti: 'jti-1', exp: expect.any(Number) });
+      expect(user.exp).toBeGreaterThan(Date.now() / 1000);
+    });
+
+    it('accepts the bearer scheme in any case', () => {
+      const token = tokenFor('customer').slice('Bearer '.length);
+      const { context } = contextFor(ShopController, ShopController.prototype.orders, `bEaReR ${token}`);
+      expect(guard.canActivate(context)).toBe(true);
+    });
+
+    it('refuses a caller without a token', () => {
+      expect(expectUnauthenticated(undefined).message).toBe('A bearer token is required');
+    });
+
+    it.each([['Basic dXNlcjpwYXNz'], ['Bearer'], ['Bearer '], ['']])('refuses the header %j', (authorization) => {
+      expectUnauthenticated(authorization);
+    });
+
+    it('refuses an expired token', () => {
+      expect(expectUnauthenticated(tokenFor('customer', { expiresIn: -10 })).message).toBe('The token has expired');
+    });
+
+    it('refuses a token signed with another secret', () => {
+      const forged = new JwtService({ secret: 'y'.repeat(32) }).sign({ sub: '7', role: 'admin' }, { jwtid: 'j' });
+      expect(expectUnauthenticated(`Bearer ${forged}`).message).toBe('The token is invalid');
+    });
+
+    it('refuses an unsigned alg:none token', () => {
+      const now = Math.floor(Date.now() / 1000);
+      const payload = { sub: '7', role: 'admin', jti: 'jti-none', iat: now, exp: now + 3600 };
+      const unsigned = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(payload)}.`;
+      expect(expectUnauthenticated(`Bearer ${unsigned}`).message).toBe('The token is invalid');
+    });
+
+    it('refuses a token signed with the right secret but another algorithm', () => {
+      const hs512 = jwt.sign({ sub: '7', role: 'admin' }, { jwtid: 'j', algorithm: 'HS512' });
+      expectUnauthenticated(`Bearer ${hs512}`);
+    });
+
+    it('refuses a revoked token', () => {
+      const error = expectUnauthenticated(tokenFor('customer', { jti: REVOKED_JTI }));
+      expect(error.message).toBe('The token has been revoked');
+    });
+
+    it.each([
+      ['an unknown role', () => tokenFor('root')],
+      ['a non-numeric subject', () => tokenFor('customer', { sub: 'abc' })],
+      ['a zero subject', () => tokenFor('customer', { sub: '0' })],
+    ])('refuses a token with %s', (_label, makeToken) => {
+      expect(expectUnauthenticated(makeToken()).message).toBe('The token is invalid');
+    });
+
+    it('refuses a token without a jti', () => {
+      const noJti = jwt.sign({ sub: '7', role: 'customer' }, { expiresIn: 60 });
+      expectUnauthenticated(`Bearer ${noJti}`);
+    });
+  });
+
+  describe('with @Roles', () => {
+    it('refuses a customer on an admin route with 403 FORBIDDEN', () => {
+      const { context } = contextFor(ShopController, ShopController.prototype.manage, tokenFor('customer'));
+      expect(rejection(() => guard.canActivate(context))).toMatchObject({ status: 403, code: 'FORBIDDEN' });
+    });
+
+    it('lets an admin through', () => {
+      const { context, req } = contextFor(ShopController, ShopController.prototype.manage, tokenFor('admin'));
+      expect(guard.canActivate(context)).toBe(true);
+      expect(authUserOf(req)).toMatchObject({ id: 7, role: 'admin' });
+    });
+
+    it('applies roles set on the controller to its routes', () => {
+      const { context } = contextFor(AdminController, AdminController.prototype.report, tokenFor('customer'));
+      expect(rejection(() => guard.canActivate(context))).toMatchObject({ status: 403 });
+    });
+
+    it('lets a route override the roles of its controller', () => {
+      const { context } = contextFor(AdminController, AdminController.prototype.shared, tokenFor('customer'));
+      expect(guard.canActivate(context)).toBe(true);
+    });
+
+    it('still needs a token before looking at roles', () => {
+      expectUnauthenticated(undefined, ShopController.prototype.manage);
+    });
+  });
+});

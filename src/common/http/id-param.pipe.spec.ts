@@ -1,0 +1,31 @@
+import { BadRequestParameterError } from '../errors/domain-error';
+import { IdParamPipe } from './id-param.pipe';
+
+describe('IdParamPipe', () => {
+  const pipe = new IdParamPipe();
+
+  it.each([
+    ['1', 1],
+    ['42', 42],
+    ['+7', 7],
+    ['007', 7],
+    ['2147483647', 2_147_483_647],
+  ])('parses %j as %i', (raw, id) => {
+    expect(pipe.transform(raw)).toBe(id);
+  });
+
+  it.each(['0', '-1', '1.5', 'abc', '', ' 1', '1e3', '0x10', '2147483648', '99999999999'])(
+    'refuses %j with 400 INVALID_PARAMETER',
+    (raw) => {
+      let thrown: unknown;
+      try {
+        pipe.transform(raw);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(BadRequestParameterError);
+      expect(thrown).toMatchObject({ status: 400, code: 'INVALID_PARAMETER' });
+      expect((thrown as Error).message).toContain(`"${raw}"`);
+    },
+  );
+});

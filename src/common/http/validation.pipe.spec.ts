@@ -1,0 +1,104 @@
+import { ArgumentMetadata } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { ArrayMinSize, IsInt, IsString, Min, MinLength, ValidateNested } from 'class-validator';
+import { FieldProblem, ValidationFailedError } from '../errors/domain-error';
+import { createValidationPipe } from './validation.pipe';
+
+class LineDto {
+  @IsInt()
+  @Min(1)
+  productId: number;
+
+  @IsInt()
+  @Min(1)
+  quantity: number;
+}
+
+class AddressDto {
+  @IsString()
+  @MinLength(1)
+  city: string;
+}
+
+class OrderDto {
+  @ValidateNested({ each: true })
+  @ArrayMinSize(1)
+  @Type(() => LineDto)
+  items: LineDto[];
+
+  @ValidateNested()
+  @Type(() => AddressDto)
+  address: AddressDto;
+}
+
+class PageQuery {
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  page: number;
+}
+
+const body: ArgumentMetadata = { type: 'body', metatype: OrderDto };
+const valid = () => ({ items: [{ productId: 1, quantity: 2 }], address: { city: 'Hangzhou' } });
+
+async function problemsOf(value: unknown, metadata: ArgumentMetadata = body): Promise<FieldProblem[]> {
+  try {
+    await createValidationPipe().transform(value, metadata);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationFailedError);
+    expect(error).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+    return (error as ValidationFailedError).details;
+  }
+  throw new Error('expected the value to be refused');
+}
+
+describe('createValidationPipe', () => {
+  it('turns a valid body into an instance of the DTO', async () => {
+    const result = (await createValidationPipe().transform(valid(), body)) as OrderDto;
+    expect(result).toBeInstanceOf(OrderDto);
+    expect(result.items[0]).toBeInstanceOf(LineDto);
+    expect(result).toEqual(valid());
+  });
+
+  it('names nested array fields by their dotted path', async () => {
+    const order = valid();
+    order.items.push({ productId: 2, quantity: 0 });
+    expect(await problemsOf(order)).toEqual([
+      { field: 'items.1.quantity', message: 'quantity must not be less than 1' },
+    ]);
+  });
+
+  it('names nested object fields by their dotted path', async () => {
+    const details = await problemsOf({ ...valid(), address: { city: 42 } });
+    expect(details).toEqual([{ field: 'address.city', message: expect.stringContaining('city must be') }]);
+  });
+
+  it('reports one entry per bad field', async () => {
+    const details = await problemsOf({ items: [{ productId: 'x', quantity: 1 }, { productId: 1 }], address: {} });
+    expect(details.map((problem) => problem.field).sort()).toEqual([
+      'address.city',
+      'items.0.productId',
+      'items.1.quantity',
+    ]);
+  });
+
+  it('refuses unknown properties, at the top level and nested', async () => {
+    const top = await problemsOf({ ...valid(), isAdmin: true });
+    expect(top).toEqual([{ field: 'isAdmin', message: 'property isAdmin should not exist' }]);
+    const order = valid();
+    const nested = await problemsOf({ ...order, items: [{ ...order.items[0], price: 1 }] });
+    expect(nested).toEqual([{ field: 'items.0.price', message: 'property price should not exist' }]);
+  });
+
+  it('converts query strings to the declared types', async () => {
+    const query = await createValidationPipe().transform({ page: '3' }, { type: 'query', metatype: PageQuery });
+    expect(query).toEqual({ page: 3 });
+    const details = await problemsOf({ page: '0' }, { type: 'query', metatype: PageQuery });
+    expect(details).toEqual([{ field: 'page', message: 'page must not be less than 1' }]);
+  });
+
+  it('leaves path parameters as the raw text', async () => {
+    const value = await createValidationPipe().transform('42', { type: 'param', metatype: Number, data: 'id' });
+    expect(value).toBe('42');
+  });
+});
