@@ -9,7 +9,7 @@ import { MetricsService } from '../metrics/metrics.service';
 export const L1_MAX_TTL_MS = 100;
 
 function countLookups(keyv: Keyv, layer: 'l1' | 'l2', metrics: MetricsService): Keyv {
-  keyv.hooks.addHandler(KeyvHooks.POST_GET_RAW, (data: { value?: unknown }) => {
+  keyv.hooks.addHandler(KeyvHooks.POST_GET, (data: { value?: unknown }) => {
     metrics.cacheRequests.inc({ layer, result: data.value === undefined ? 'miss' : 'hit' });
   });
   return keyv;
@@ -17,7 +17,10 @@ function countLookups(keyv: Keyv, layer: 'l1' | 'l2', metrics: MetricsService): 
 
 /** L1: a bounded in-process LRU whose entries never outlive {@link L1_MAX_TTL_MS}. */
 export function createL1(metrics: MetricsService): Keyv {
-  const keyv = new Keyv({ store: new KeyvCacheableMemory({ lruSize: 10_000, checkInterval: 1_000 }) });
+  const keyv = new Keyv({
+    store: new KeyvCacheableMemory({ lruSize: 10_000, checkInterval: 1_000 }),
+    useKeyPrefix: false,
+  });
   keyv.hooks.addHandler(KeyvHooks.PRE_SET, (data: { ttl?: number }) => {
     data.ttl = Math.min(data.ttl ?? L1_MAX_TTL_MS, L1_MAX_TTL_MS);
   });
@@ -31,7 +34,7 @@ export function createL1(metrics: MetricsService): Keyv {
  */
 export function createL2(client: Redis, metrics: MetricsService, onError: (error: unknown) => void): Keyv {
   const store = redisInsStore(client) as unknown as CacheManagerStore;
-  const keyv = new Keyv({ store: new KeyvAdapter(store) });
+  const keyv = new Keyv({ store: new KeyvAdapter(store), useKeyPrefix: false });
   keyv.on('error', onError);
   return countLookups(keyv, 'l2', metrics);
 }

@@ -1,7 +1,15 @@
 import { Controller, Get } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorFunction, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  HealthCheck,
+  HealthCheckResult,
+  HealthCheckService,
+  HealthIndicatorFunction,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
+import { ServiceUnavailableError } from '../common/errors/domain-error';
+import { ApiErrors } from '../common/http/api-errors.decorator';
 import { Public } from '../auth/auth.decorators';
 import { AppConfig } from '../config/configuration';
 import { SkipRateLimit } from '../rate-limit/rate-limit.guard';
@@ -31,21 +39,32 @@ export class HealthController {
     description: 'Every dependency answers',
     schema: { example: { status: 'ok', info: { database: { status: 'up' }, redis: { status: 'up' } } } },
   })
-  @ApiServiceUnavailableResponse({
-    description: 'A dependency is down; `error` names it',
-    schema: {
-      example: {
-        status: 'error',
-        info: { database: { status: 'up' } },
-        error: { redis: { status: 'down', message: 'Connection is closed.' } },
-      },
-    },
-  })
-  ready() {
+  @ApiErrors({ 503: 'NOT_READY (the message names what is down, e.g. "redis: Connection is closed.")' })
+  async ready(): Promise<HealthCheckResult> {
     const checks: HealthIndicatorFunction[] = [() => this.database.pingCheck('database', { timeout: 2_000 })];
     if (this.config.get('redis', { infer: true }).url) {
       checks.push(() => this.redis.check('redis'));
     }
-    return this.health.check(checks);
+    try {
+      return await this.health.check(checks);
+    } catch (error) {
+      throw new NotReadyError(downDependencies(error));
+    }
   }
+}
+
+class NotReadyError extends ServiceUnavailableError {
+  constructor(down: string[]) {
+    super('NOT_READY', `Not ready: ${down.join('; ')}`);
+  }
+}
+
+/** Terminus rejects with the whole result; keep "name: reason" for each failed check. */
+function downDependencies(error: unknown): string[] {
+  const result = (error as { response?: Partial<HealthCheckResult> }).response;
+  const failed = Object.entries(result?.error ?? {});
+  if (failed.length === 0) {
+    return [(error as Error).message];
+  }
+  return failed.map(([name, detail]) => `${name}: ${String(detail?.message ?? detail?.status ?? 'down')}`);
 }

@@ -95,7 +95,10 @@ export async function startApp(world: TestWorld, env: Record<string, string | un
     app,
     http: request(server),
     dataSource: app.get(DataSource),
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      server.closeAllConnections();
+    },
   };
 }
 

@@ -90,6 +90,6 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private bodyParserError(exception: unknown) {
     const original = exception instanceof HttpException ? exception.cause : exception;
     const type = (original as { type?: unknown } | null)?.type;
-    return typeof type === 'string' ? BODY_ERRORS[type] : undefined;
+    return typeof type === 'string' && Object.hasOwn(BODY_ERRORS, type) ? BODY_ERRORS[type] : undefined;
   }
 }

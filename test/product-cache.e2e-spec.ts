@@ -1,0 +1,153 @@
+import type Redis from 'ioredis';
+import { ProductEntity } from '../src/products/product.entity';
+import { REDIS } from '../src/redis/redis.constants';
+import { ADMIN, bearer, createWorld, startApp, TestApp, TestWorld } from './support/test-app';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('Product read cache', () => {
+  let world: TestWorld;
+  let t: TestApp;
+  let admin: string;
+
+  const createProduct = async (sku: string, price = 1000) =>
+    (
+      await t.http
+        .post('/v1/products')
+        .set('Authorization', admin)
+        .send({ sku, name: `Cached ${sku}`, price, stock: 3 })
+        .expect(201)
+    ).body as { id: number; price: number };
+
+  /** Counts the single-product loads that reach the database. */
+  const countLoads = () => jest.spyOn(t.dataSource.getRepository(ProductEntity), 'findOneBy');
+
+  beforeAll(async () => {
+    world = await createWorld();
+    t = await startApp(world);
+    admin = await bearer(t.http, ADMIN.email, ADMIN.password);
+  });
+  afterEach(() => jest.restoreAllMocks());
+  afterAll(async () => {
+    await t?.close();
+    await world?.drop();
+  });
+
+  it('remembers a missing id for 30 s: 500 lookups reach the database once', async () => {
+    const loads = countLoads();
+    for (let i = 0; i < 500; i++) {
+      const res = await t.http.get('/v1/products/424242');
+      expect(res.status).toBe(404);
+      expect(res.body.code).toBe('PRODUCT_NOT_FOUND');
+      if (i === 250) {
+        await sleep(150); // past the in-process layer: the Redis placeholder answers
+      }
+    }
+    expect(loads).toHaveBeenCalledTimes(1);
+    const ttl = await t.app.get<Redis>(REDIS).pttl('cache:product:0:424242');
+    expect(ttl).toBeGreaterThan(25_000);
+    expect(ttl).toBeLessThanOrEqual(30_000);
+  });
+
+  it('lets 200 concurrent misses on one cold product reach the database once', async () => {
+    const product = await createProduct('COLD-1');
+    await sleep(150);
+    const loads = countLoads();
+    const answers = await Promise.all(Array.from({ length: 200 }, () => t.http.get(`/v1/products/${product.id}`)));
+    expect(answers.every((res) => res.status === 200 && res.body.id === product.id)).toBe(true);
+    expect(loads).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps a found product in Redis for 5 minutes', async () => {
+    const product = await createProduct('TTL-1');
+    await t.http.get(`/v1/products/${product.id}`).expect(200);
+    const ttl = await t.app.get<Redis>(REDIS).pttl(`cache:product:0:${product.id}`);
+    expect(ttl).toBeGreaterThan(290_000);
+    expect(ttl).toBeLessThanOrEqual(300_000);
+  });
+
+  it('shows a write at once: update, delete, and a product created under a remembered missing id', async () => {
+    const product = await createProduct('WRITE-1', 500);
+    await t.http.get(`/v1/products/${product.id}`).expect(200);
+    const listed = await t.http.get('/v1/products').query({ q: 'WRITE-1' }).expect(200);
+    expect(listed.body.items[0].price).toBe(500);
+
+    await t.http.patch(`/v1/products/${product.id}`).set('Authorization', admin).send({ price: 777 }).expect(200);
+    expect((await t.http.get(`/v1/products/${product.id}`).expect(200)).body.price).toBe(777);
+    expect((await t.http.get('/v1/products').query({ q: 'WRITE-1' }).expect(200)).body.items[0].price).toBe(777);
+
+    await t.http.delete(`/v1/products/${product.id}`).set('Authorization', admin).expect(204);
+    await t.http.get(`/v1/products/${product.id}`).expect(404);
+    expect((await t.http.get('/v1/products').query({ q: 'WRITE-1' }).expect(200)).body.total).toBe(0);
+
+    const nextId = product.id + 1;
+    await t.http.get(`/v1/products/${nextId}`).expect(404);
+    const created = await createProduct('WRITE-2');
+    expect(created.id).toBe(nextId);
+    await t.http.get(`/v1/products/${nextId}`).expect(200);
+  });
+
+  it('serves repeated reads from the cache layers', async () => {
+    const product = await createProduct('HITS-1');
+    const loads = countLoads();
+    for (let i = 0; i < 5; i++) {
+      await t.http.get(`/v1/products/${product.id}`).expect(200);
+    }
+    expect(loads).toHaveBeenCalledTimes(1);
+    const metrics = (await t.http.get('/metrics').expect(200)).text;
+    expect(Number(/cache_requests_total\{layer="l1",result="hit"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(0);
+  });
+
+  describe('across instances', () => {
+    let other: TestApp;
+
+    beforeAll(async () => {
+      if (world.databaseUrl) {
+        other = await startApp(world);
+      }
+    });
+    afterAll(async () => {
+      await other?.close();
+    });
+
+    it('shows a write made on one instance on the other at once', async () => {
+      if (!world.databaseUrl) {
+        return; // two embedded apps do not share a database
+      }
+      const product = await createProduct('MULTI-1', 100);
+      await other.http.get(`/v1/products/${product.id}`).expect(200);
+      await other.http.get('/v1/products').query({ q: 'MULTI-1' }).expect(200);
+      await t.http.patch(`/v1/products/${product.id}`).set('Authorization', admin).send({ price: 200 }).expect(200);
+      expect((await other.http.get(`/v1/products/${product.id}`).expect(200)).body.price).toBe(200);
+      expect((await other.http.get('/v1/products').query({ q: 'MULTI-1' }).expect(200)).body.items[0].price).toBe(200);
+    });
+  });
+
+  describe('with Redis unreachable', () => {
+    let cut: TestApp;
+
+    beforeAll(async () => {
+      if (world.redisUrl) {
+        cut = await startApp(world, { REDIS_URL: 'redis://127.0.0.1:1' });
+      }
+    });
+    afterAll(async () => {
+      await cut?.close();
+    });
+
+    it('still answers reads from PostgreSQL, and readiness names Redis', async () => {
+      if (!world.redisUrl) {
+        return; // the in-process stand-in cannot be cut
+      }
+      const product = await createProduct('NO-REDIS-1');
+      const started = Date.now();
+      const res = await cut.http.get(`/v1/products/${product.id}`).expect(200);
+      expect(res.body.sku).toBe('NO-REDIS-1');
+      await cut.http.get('/v1/products/999999').expect(404);
+      expect(Date.now() - started).toBeLessThan(2_000);
+      const ready = await cut.http.get('/health/ready').expect(503);
+      expect(ready.body).toMatchObject({ statusCode: 503, code: 'NOT_READY', message: expect.stringMatching(/redis/) });
+      expect(ready.headers['retry-after']).toBeDefined();
+    });
+  });
+});
