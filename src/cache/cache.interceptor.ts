@@ -6,9 +6,6 @@ import { DomainError } from '../common/errors/domain-error';
 import { CacheService } from './cache.service';
 import { CACHED_OPTIONS, CachedOptions } from './cached.options';
 
-const FIVE_MINUTES_MS = 300_000;
-const THIRTY_SECONDS_MS = 30_000;
-
 /** Serves `@Cached(...)` handlers through {@link CacheService}; see the decorator. */
 @Injectable()
 export class CacheInterceptor implements NestInterceptor {
@@ -37,7 +34,7 @@ export class CacheInterceptor implements NestInterceptor {
           throw error;
         }
       },
-      { ttlMs: options.ttlMs ?? FIVE_MINUTES_MS, nullTtlMs: options.nullTtlMs ?? THIRTY_SECONDS_MS },
+      options.ttl,
     );
     if (value === null) {
       throw options.notFound(req);

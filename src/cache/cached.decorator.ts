@@ -8,7 +8,12 @@ import { CACHED_OPTIONS, CachedOptions } from './cached.options';
  * missing entry do not reach the database.
  *
  * @example
- * @Cached({ namespace: 'product', id: (req) => req.params.id, notFound: (req) => new ProductNotFoundError(req.params.id) })
+ * @Cached({
+ *   namespace: 'product',
+ *   id: (req) => req.params.id,
+ *   ttl: { ttlMs: 300_000, nullTtlMs: 30_000 },
+ *   notFound: (req) => new ProductNotFoundError(req.params.id),
+ * })
  */
 export function Cached(options: CachedOptions): MethodDecorator {
   return applyDecorators(SetMetadata(CACHED_OPTIONS, options), UseInterceptors(CacheInterceptor));

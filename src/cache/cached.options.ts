@@ -1,15 +1,14 @@
 import type { Request } from 'express';
 import { DomainError } from '../common/errors/domain-error';
+import type { WrapTtl } from './cache.service';
 
 export interface CachedOptions {
   /** Cache namespace; `CacheService.invalidate(namespace, id)` drops one entry of it. */
   namespace: string;
   /** The entry's id within the namespace, from the raw request. */
   id: (req: Request) => string;
-  /** Lifetime of a found value in Redis (default 5 min). */
-  ttlMs?: number;
-  /** Lifetime of the "not found" placeholder (default 30 s). */
-  nullTtlMs?: number;
+  /** Lifetimes in Redis of a found value and of the "not found" placeholder. */
+  ttl: WrapTtl;
   /** The error to answer with when the placeholder is hit: the handler threw a 404 the first time. */
   notFound: (req: Request) => DomainError;
 }

@@ -4,6 +4,9 @@ import { ProductNotFoundError } from './products.errors';
 
 /** Cache namespace of single products, keyed by id. */
 export const PRODUCT_CACHE = 'product';
+/** Found products stay 5 minutes in Redis; "not found" placeholders 30 s. */
+export const PRODUCT_CACHE_TTL = { ttlMs: 300_000, nullTtlMs: 30_000 };
+
 /** Cache namespace of list pages, keyed by their query; any product write drops them all. */
 export const PRODUCT_LIST_CACHE = 'products';
 
@@ -19,12 +22,14 @@ function canonicalQuery(req: Request): string {
 
 export const CACHED_PRODUCT: CachedOptions = {
   namespace: PRODUCT_CACHE,
+  ttl: PRODUCT_CACHE_TTL,
   id: (req) => canonicalId(String(req.params.id)),
   notFound: (req) => new ProductNotFoundError(canonicalId(String(req.params.id))),
 };
 
 export const CACHED_PRODUCT_LIST: CachedOptions = {
   namespace: PRODUCT_LIST_CACHE,
+  ttl: PRODUCT_CACHE_TTL,
   id: canonicalQuery,
   notFound: () => new ProductNotFoundError('list'),
 };

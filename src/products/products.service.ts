@@ -8,7 +8,7 @@ import { ListProductsQuery } from './dto/list-products.query';
 import { ProductDto, ProductPageDto } from './dto/product.dto';
 import { applyProductListQuery } from './product-list';
 import { ProductEntity } from './product.entity';
-import { PRODUCT_CACHE, PRODUCT_LIST_CACHE } from './products.cache';
+import { PRODUCT_CACHE, PRODUCT_CACHE_TTL, PRODUCT_LIST_CACHE } from './products.cache';
 import { ProductNotFoundError, SkuTakenError } from './products.errors';
 
 @Injectable()
@@ -24,6 +24,22 @@ export class ProductsService {
       throw new ProductNotFoundError(id);
     }
     return ProductDto.from(product);
+  }
+
+  /**
+   * The product as cached for `GET /v1/products/:id` (same entry, same lifetimes), or
+   * null when it does not exist. For services that need current names and prices.
+   */
+  async findCached(id: number): Promise<ProductDto | null> {
+    return this.cache.wrap(
+      PRODUCT_CACHE,
+      String(id),
+      async () => {
+        const product = await this.products.findOneBy({ id });
+        return product ? ProductDto.from(product) : null;
+      },
+      PRODUCT_CACHE_TTL,
+    );
   }
 
   async list(query: ListProductsQuery): Promise<ProductPageDto> {
