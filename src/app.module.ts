@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
 import { CacheModule } from './cache/cache.module';
+import { CartModule } from './cart/cart.module';
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter';
 import { RequestTimeoutInterceptor } from './common/http/request-timeout.interceptor';
 import { createValidationPipe } from './common/http/validation.pipe';
@@ -24,6 +25,7 @@ import { RedisModule } from './redis/redis.module';
     CacheModule,
     AuthModule,
     ProductsModule,
+    CartModule,
     HealthModule,
   ],
   providers: [
