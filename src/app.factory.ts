@@ -24,7 +24,8 @@ export async function createApp(): Promise<NestExpressApplication> {
     { bufferLogs: true, rawBody: true, bodyParser: false },
   );
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  // SIGTERM: stop accepting, finish in-flight work, close pools, then exit 0 (not 143).
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   configureHttpServer(app.getHttpServer(), http);
 
   app.disable('x-powered-by');

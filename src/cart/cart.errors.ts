@@ -18,12 +18,6 @@ export class LineQuantityLimitError extends DomainError {
   }
 }
 
-export class InsufficientStockError extends DomainError {
-  constructor(productId: number, stock: number) {
-    super(409, 'INSUFFICIENT_STOCK', `Only ${stock} left of product ${productId}`);
-  }
-}
-
 /** Carts live only in Redis: without it there is nothing to answer from. */
 export class CartUnavailableError extends ServiceUnavailableError {
   constructor() {

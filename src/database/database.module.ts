@@ -1,7 +1,7 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, MigrationExecutor } from 'typeorm';
 import { AppConfig } from '../config/configuration';
 import { MetricsService } from '../metrics/metrics.service';
 import { dataSourceOptions } from './data-source-options';
@@ -9,6 +9,8 @@ import { EmbeddedPostgres } from './embedded-postgres';
 import { TransactionRunner } from './transaction-runner';
 
 const EMBEDDED_POSTGRES = Symbol('EMBEDDED_POSTGRES');
+/** Arbitrary, fixed: the advisory lock instances hold while migrating. */
+const MIGRATION_LOCK_KEY = 7_427_301;
 
 /** Opens the embedded PostgreSQL when no `DATABASE_URL` is set, and closes it last. */
 @Global()
@@ -63,14 +65,28 @@ export class DatabaseModule implements OnModuleInit {
     this.registerPoolGauges(dataSource, metrics);
   }
 
-  /** Pending migrations run before the app serves anything (unless MIGRATIONS_RUN=false). */
+  /**
+   * Pending migrations run before the app serves anything (unless MIGRATIONS_RUN=false).
+   * Instances starting together take turns under a PostgreSQL advisory lock, on one
+   * connection that also runs the migrations (so a pool of one cannot deadlock).
+   */
   async onModuleInit(): Promise<void> {
     if (!this.config.get('database', { infer: true }).migrationsRun) {
       return;
     }
-    const applied = await this.dataSource.runMigrations({ transaction: 'each' });
-    if (applied.length > 0) {
-      this.logger.log(`Applied migrations: ${applied.map((migration) => migration.name).join(', ')}`);
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+      const executor = new MigrationExecutor(this.dataSource, runner);
+      executor.transaction = 'each';
+      const applied = await executor.executePendingMigrations();
+      if (applied.length > 0) {
+        this.logger.log(`Applied migrations: ${applied.map((migration) => migration.name).join(', ')}`);
+      }
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+      await runner.release();
     }
   }
 

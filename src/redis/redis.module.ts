@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import Redis from 'ioredis';
 import { AppConfig } from '../config/configuration';
 import { connectWithin, createRedisClient } from './redis-client.factory';
+import { RedisLock } from './redis-lock';
 import { RedisPubSub } from './redis-pubsub.service';
 import { REDIS } from './redis.constants';
 
@@ -18,8 +19,9 @@ import { REDIS } from './redis.constants';
       },
     },
     RedisPubSub,
+    RedisLock,
   ],
-  exports: [REDIS, RedisPubSub],
+  exports: [REDIS, RedisPubSub, RedisLock],
 })
 export class RedisModule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Redis');

@@ -1,28 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { PageQuery } from '../../common/http/page.query';
 import { PRODUCT_STATUSES, type ProductStatus } from '../product.entity';
 
 export const PRODUCT_SORTS = ['sales:desc', 'price:asc', 'price:desc', 'createdAt:desc'] as const;
 export type ProductSort = (typeof PRODUCT_SORTS)[number];
 
-export class ListProductsQuery {
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
-  page = 1;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  pageSize = 20;
-
+export class ListProductsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: PRODUCT_STATUSES, default: 'active' })
   @IsOptional()
   @IsIn(PRODUCT_STATUSES)

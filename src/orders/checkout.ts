@@ -1,0 +1,74 @@
+import type { EntityManager } from 'typeorm';
+import { InsufficientStockError, ProductNotFoundError } from '../products/products.errors';
+import { newOrderSn } from './order-sn';
+import { orderTotal, priceLine, type PricedLine, type RequestedLine } from './order-pricing';
+
+export interface PlacedOrder {
+  id: number;
+  orderSn: string;
+  lines: PricedLine[];
+  total: number;
+}
+
+/**
+ * The stock side of a checkout, inside the caller's transaction: each line takes its
+ * stock in one conditional statement (the database decides; stock never goes below
+ * zero), lines in product-id order so concurrent checkouts lock rows in one order and
+ * never deadlock, then the order and its line snapshots are inserted.
+ *
+ * Throws {@link InsufficientStockError} or {@link ProductNotFoundError}; the caller's
+ * transaction then rolls back whatever lines were already taken.
+ */
+export async function placeOrder(manager: EntityManager, userId: number, lines: RequestedLine[]): Promise<PlacedOrder> {
+  const priced: PricedLine[] = [];
+  for (const line of lines) {
+    const [taken] = (await manager.query(
+      `UPDATE products SET stock = stock - $1, sales = sales + $1, updated_at = now()
+       WHERE id = $2 AND stock >= $1 AND status = 'active' AND deleted_at IS NULL
+       RETURNING name, price`,
+      [line.quantity, line.productId],
+    )) as [Array<{ name: string; price: number }>, number];
+    if (taken.length === 0) {
+      throw await whyNotTaken(manager, line.productId);
+    }
+    priced.push(priceLine(line, taken[0].name, taken[0].price));
+  }
+
+  const total = orderTotal(priced);
+  const orderSn = newOrderSn();
+  const [{ id }] = (await manager.query(
+    `INSERT INTO orders (order_sn, user_id, status, total) VALUES ($1, $2, 'pending', $3) RETURNING id`,
+    [orderSn, userId, total],
+  )) as Array<{ id: number }>;
+  await manager.query(
+    `INSERT INTO order_items (order_id, product_id, name, unit_price, quantity, subtotal)
+     SELECT $1, * FROM unnest($2::int[], $3::varchar[], $4::int[], $5::int[], $6::bigint[])`,
+    [
+      id,
+      priced.map((line) => line.productId),
+      priced.map((line) => line.name),
+      priced.map((line) => line.unitPrice),
+      priced.map((line) => line.quantity),
+      priced.map((line) => line.subtotal),
+    ],
+  );
+  return { id, orderSn, lines: priced, total };
+}
+
+async function whyNotTaken(manager: EntityManager, productId: number): Promise<Error> {
+  const rows = (await manager.query(
+    `SELECT 1 FROM products WHERE id = $1 AND status = 'active' AND deleted_at IS NULL`,
+    [productId],
+  )) as unknown[];
+  return rows.length === 0 ? new ProductNotFoundError(productId) : new InsufficientStockError(productId);
+}
+
+/** Puts the stock and sales of cancelled lines back, in product-id order like a checkout. */
+export async function restoreStock(manager: EntityManager, lines: RequestedLine[]): Promise<void> {
+  for (const line of [...lines].sort((a, b) => a.productId - b.productId)) {
+    await manager.query(
+      `UPDATE products SET stock = stock + $1, sales = greatest(sales - $1, 0), updated_at = now() WHERE id = $2`,
+      [line.quantity, line.productId],
+    );
+  }
+}

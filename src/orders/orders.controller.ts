@@ -1,0 +1,110 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentUser, Roles } from '../auth/auth.decorators';
+import type { AuthUser } from '../auth/auth-user';
+import { ApiErrors } from '../common/http/api-errors.decorator';
+import { IdParamPipe } from '../common/http/id-param.pipe';
+import { CreateOrderDto, ListOrdersQuery, ShipOrderDto } from './dto/order-requests.dto';
+import { OrderDto, OrderEventDto, OrderPageDto } from './dto/order.dto';
+import { parseIdempotencyKey } from './idempotency';
+import { OrdersService } from './orders.service';
+
+const ID = ApiParam({ name: 'id', type: Number, example: 17 });
+
+@ApiTags('orders')
+@ApiBearerAuth()
+@ApiErrors({ 401: 'UNAUTHENTICATED' })
+@Controller('v1/orders')
+export class OrdersController {
+  constructor(private readonly orders: OrdersService) {}
+
+  @Roles('customer')
+  @Post()
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      'Optional, 1–255 characters. The same key and body within 24 h returns the first answer again ' +
+      '(with `Idempotent-Replayed: true`) and never a second order.',
+  })
+  @ApiCreatedResponse({ type: OrderDto, description: 'Created; `Location` names the new order' })
+  @ApiErrors({
+    400: 'EMPTY_CART, VALIDATION_FAILED, INVALID_IDEMPOTENCY_KEY',
+    403: 'FORBIDDEN (only customers place orders)',
+    404: 'PRODUCT_NOT_FOUND',
+    409: 'INSUFFICIENT_STOCK, IDEMPOTENCY_KEY_IN_FLIGHT',
+    422: 'IDEMPOTENCY_KEY_REUSED',
+  })
+  async create(
+    @CurrentUser() user: AuthUser,
+    @Body() body: CreateOrderDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<OrderDto> {
+    const answer = await this.orders.create(user, body, parseIdempotencyKey(idempotencyKey));
+    res.status(answer.status);
+    res.set(answer.headers);
+    if (answer.replayed) {
+      res.set('Idempotent-Replayed', 'true');
+    }
+    return answer.body;
+  }
+
+  @Get()
+  @ApiOkResponse({ type: OrderPageDto, description: 'Newest first; your own orders (an admin sees all)' })
+  @ApiErrors({ 400: 'VALIDATION_FAILED' })
+  list(@CurrentUser() user: AuthUser, @Query() query: ListOrdersQuery): Promise<OrderPageDto> {
+    return this.orders.list(user, query);
+  }
+
+  @Get(':id')
+  @ID
+  @ApiOkResponse({ type: OrderDto })
+  @ApiErrors({ 400: 'INVALID_PARAMETER', 404: 'ORDER_NOT_FOUND (also for anyone else’s order)' })
+  findOne(@CurrentUser() user: AuthUser, @Param('id', IdParamPipe) id: number): Promise<OrderDto> {
+    return this.orders.findOne(user, id);
+  }
+
+  @Get(':id/events')
+  @ID
+  @ApiOkResponse({ type: [OrderEventDto], description: 'The order history, oldest first' })
+  @ApiErrors({ 400: 'INVALID_PARAMETER', 404: 'ORDER_NOT_FOUND' })
+  events(@CurrentUser() user: AuthUser, @Param('id', IdParamPipe) id: number): Promise<OrderEventDto[]> {
+    return this.orders.eventsOf(user, id);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ID
+  @ApiOkResponse({ type: OrderDto, description: 'Cancelled; stock and sales are restored' })
+  @ApiErrors({ 404: 'ORDER_NOT_FOUND', 409: 'ILLEGAL_TRANSITION (only pending orders can be cancelled)' })
+  cancel(@CurrentUser() user: AuthUser, @Param('id', IdParamPipe) id: number): Promise<OrderDto> {
+    const reason = user.role === 'admin' ? 'admin' : 'customer';
+    return this.orders.transition({ id }, 'cancel', { visibleTo: user, data: { reason } });
+  }
+
+  @Roles('admin')
+  @Post(':id/ship')
+  @HttpCode(200)
+  @ID
+  @ApiOkResponse({ type: OrderDto })
+  @ApiErrors({
+    400: 'VALIDATION_FAILED',
+    403: 'FORBIDDEN',
+    404: 'ORDER_NOT_FOUND',
+    409: 'ILLEGAL_TRANSITION (only paid orders ship)',
+  })
+  ship(@Param('id', IdParamPipe) id: number, @Body() body: ShipOrderDto): Promise<OrderDto> {
+    return this.orders.transition({ id }, 'ship', { data: { ...body } });
+  }
+
+  @Post(':id/complete')
+  @HttpCode(200)
+  @ID
+  @ApiOkResponse({ type: OrderDto })
+  @ApiErrors({ 404: 'ORDER_NOT_FOUND', 409: 'ILLEGAL_TRANSITION (only shipped orders complete)' })
+  complete(@CurrentUser() user: AuthUser, @Param('id', IdParamPipe) id: number): Promise<OrderDto> {
+    return this.orders.transition({ id }, 'complete', { visibleTo: user });
+  }
+}

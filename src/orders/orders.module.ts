@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CartModule } from '../cart/cart.module';
+import { ProductsModule } from '../products/products.module';
+import { IdempotentRequests } from './idempotent-requests.service';
+import { OrderHistory } from './order-history.service';
+import { OrderEntity, OrderEventEntity, OrderItemEntity } from './order.entity';
+import { OrdersController } from './orders.controller';
+import { OrdersService } from './orders.service';
+import { PaymentTimeoutJob } from './payment-timeout.job';
+import { WebhookSignatureGuard } from './webhooks/webhook-signature.guard';
+import { WebhooksController } from './webhooks/webhooks.controller';
+import { WebhooksService } from './webhooks/webhooks.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([OrderEntity, OrderItemEntity, OrderEventEntity]), CartModule, ProductsModule],
+  controllers: [OrdersController, WebhooksController],
+  providers: [
+    OrdersService,
+    OrderHistory,
+    IdempotentRequests,
+    PaymentTimeoutJob,
+    WebhooksService,
+    WebhookSignatureGuard,
+  ],
+})
+export class OrdersModule {}

@@ -1,0 +1,45 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsIn, IsInt, IsString, Length, Max, Min } from 'class-validator';
+
+export class PaymentEventDto {
+  @ApiProperty({ example: 'evt_01J9Z3', description: 'Repeats of one eventId change nothing' })
+  @IsString()
+  @Length(1, 255)
+  eventId: string;
+
+  @ApiProperty({ example: '20261123221530482913' })
+  @IsString()
+  @Length(1, 32)
+  orderSn: string;
+
+  @ApiProperty({ enum: ['succeeded', 'failed'] })
+  @IsIn(['succeeded', 'failed'])
+  status: 'succeeded' | 'failed';
+
+  @ApiProperty({ example: 39800, description: 'Minor units; must equal the order total' })
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  amount: number;
+}
+
+export class LogisticsEventDto {
+  @ApiProperty({ example: 'dlv_7781' })
+  @IsString()
+  @Length(1, 255)
+  eventId: string;
+
+  @ApiProperty({ example: '20261123221530482913' })
+  @IsString()
+  @Length(1, 32)
+  orderSn: string;
+
+  @ApiProperty({ enum: ['delivered'] })
+  @IsIn(['delivered'])
+  status: 'delivered';
+}
+
+export class DuplicateEventDto {
+  @ApiProperty({ example: true })
+  duplicate: true;
+}

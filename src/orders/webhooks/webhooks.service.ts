@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { DomainError } from '../../common/errors/domain-error';
+import { isUniqueViolation } from '../../database/transaction-runner';
+import { OrderDto } from '../dto/order.dto';
+import type { OrderAction } from '../order-state';
+import { LockedOrder, OrdersService } from '../orders.service';
+import { DuplicateEventDto, LogisticsEventDto, PaymentEventDto } from './webhook-events.dto';
+
+type Source = 'payments' | 'logistics';
+
+export class AmountMismatchError extends DomainError {
+  constructor(expected: number, paid: number) {
+    super(409, 'AMOUNT_MISMATCH', `The payment of ${paid} does not match the order total of ${expected}`);
+  }
+}
+
+/**
+ * Applies provider events to orders through the state machine. Each event id is
+ * recorded in an inbox in the same transaction as the change it causes, so a repeat
+ * (even a concurrent one) is answered `{duplicate: true}` and changes nothing. An event
+ * the order's state cannot take is refused (409) and not recorded, so it stays refused.
+ */
+@Injectable()
+export class WebhooksService {
+  constructor(
+    private readonly orders: OrdersService,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  payment(event: PaymentEventDto): Promise<OrderDto | DuplicateEventDto> {
+    const succeeded = event.status === 'succeeded';
+    return this.apply('payments', event.eventId, event.orderSn, succeeded ? 'pay' : 'cancel', {
+      data: succeeded
+        ? { eventId: event.eventId, amount: event.amount }
+        : { reason: 'payment_failed', eventId: event.eventId },
+      check: (order) => {
+        if (succeeded && event.amount !== order.total) {
+          throw new AmountMismatchError(order.total, event.amount);
+        }
+      },
+    });
+  }
+
+  logistics(event: LogisticsEventDto): Promise<OrderDto | DuplicateEventDto> {
+    return this.apply('logistics', event.eventId, event.orderSn, 'complete', { data: { eventId: event.eventId } });
+  }
+
+  private async apply(
+    source: Source,
+    eventId: string,
+    orderSn: string,
+    action: OrderAction,
+    options: { data: Record<string, unknown>; check?: (order: LockedOrder) => void },
+  ): Promise<OrderDto | DuplicateEventDto> {
+    if (await this.seen(source, eventId)) {
+      return { duplicate: true };
+    }
+    try {
+      return await this.orders.transition({ orderSn }, action, {
+        data: options.data,
+        before: async (manager: EntityManager, order) => {
+          options.check?.(order);
+          await manager.query(`INSERT INTO webhook_inbox (source, event_id, order_id) VALUES ($1, $2, $3)`, [
+            source,
+            eventId,
+            order.id,
+          ]);
+        },
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, 'webhook_inbox_pkey')) {
+        return { duplicate: true }; // the same event, delivered twice at once
+      }
+      throw error;
+    }
+  }
+
+  private async seen(source: Source, eventId: string): Promise<boolean> {
+    const rows = (await this.dataSource.query(`SELECT 1 FROM webhook_inbox WHERE source = $1 AND event_id = $2`, [
+      source,
+      eventId,
+    ])) as unknown[];
+    return rows.length > 0;
+  }
+}
