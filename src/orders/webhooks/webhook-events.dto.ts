@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsInt, IsString, Length, Max, Min } from 'class-validator';
 
-export class PaymentEventDto {
+/** What every provider event carries: its own id (repeats change nothing) and the order it is about. */
+class WebhookEventDto {
   @ApiProperty({ example: 'evt_01J9Z3', description: 'Repeats of one eventId change nothing' })
   @IsString()
   @Length(1, 255)
@@ -11,7 +12,9 @@ export class PaymentEventDto {
   @IsString()
   @Length(1, 32)
   orderSn: string;
+}
 
+export class PaymentEventDto extends WebhookEventDto {
   @ApiProperty({ enum: ['succeeded', 'failed'] })
   @IsIn(['succeeded', 'failed'])
   status: 'succeeded' | 'failed';
@@ -23,17 +26,7 @@ export class PaymentEventDto {
   amount: number;
 }
 
-export class LogisticsEventDto {
-  @ApiProperty({ example: 'dlv_7781' })
-  @IsString()
-  @Length(1, 255)
-  eventId: string;
-
-  @ApiProperty({ example: '20261123221530482913' })
-  @IsString()
-  @Length(1, 32)
-  orderSn: string;
-
+export class LogisticsEventDto extends WebhookEventDto {
   @ApiProperty({ enum: ['delivered'] })
   @IsIn(['delivered'])
   status: 'delivered';
