@@ -1,0 +1,59 @@
+import { ServiceUnavailableError } from '../common/errors/domain-error';
+
+/** Node socket errors: the database host cannot be reached, or the link to it broke. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/**
+ * SQLSTATEs that say "the server is unavailable or gave up", not "your query is wrong":
+ * 57014 query_canceled (statement_timeout), 57P01–57P03 shutdown / cannot connect now,
+ * 53300 too_many_connections. Class 08 (connection exception) is matched by prefix.
+ */
+const SQLSTATES = new Set(['57014', '57P01', '57P02', '57P03', '53300']);
+
+/** What node-postgres and pg-pool throw when a connection cannot be had or was lost. */
+const MESSAGES = [
+  'timeout exceeded when trying to connect', // pg-pool: no connection within DB_ACQUIRE_TIMEOUT_MS
+  'Connection terminated', // also "… unexpectedly" and "… due to connection timeout"
+  'Query read timeout', // the client-side query_timeout
+  'is not queryable', // a client that already lost its connection
+];
+
+/**
+ * True when `error` means the database is down, unreachable or too slow, rather than a
+ * bug: such a request deserves a 503 the client may retry. Looks through TypeORM's
+ * `QueryFailedError.driverError` and `cause` chains.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
+    const { code, message } = current as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && (NETWORK_CODES.has(code) || SQLSTATES.has(code) || /^08/.test(code))) {
+      return true;
+    }
+    if (typeof message === 'string' && MESSAGES.some((known) => message.includes(known))) {
+      return true;
+    }
+    // A connect() to a host with several addresses fails with all of them.
+    if (current instanceof AggregateError && current.errors.some((inner) => isDatabaseUnavailable(inner))) {
+      return true;
+    }
+    const next = current as { driverError?: unknown; cause?: unknown };
+    current = next.driverError ?? next.cause;
+  }
+  return false;
+}
+
+export class DatabaseUnavailableError extends ServiceUnavailableError {
+  constructor() {
+    super('DATABASE_UNAVAILABLE', 'The database is unavailable; try again shortly', 5);
+  }
+}
