@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
+import { DatabaseUnavailableError, isDatabaseUnavailable } from '../../database/database-errors';
 import { DomainError, ValidationFailedError } from '../errors/domain-error';
 import { ErrorBody, errorBody } from '../errors/error-body';
 import { requestIdOf } from './request-id';
@@ -32,6 +33,7 @@ function upperSnake(phrase: string): string {
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
+  private lastDatabaseWarning = 0;
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -79,11 +81,24 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const phrase = STATUS_CODES[status] ?? 'Error';
       return { body: errorBody(status, upperSnake(phrase), exception.message, requestId), headers: {} };
     }
+    if (isDatabaseUnavailable(exception)) {
+      // An outage, not a bug: the client may retry; one log line per 10 s, not one per request.
+      this.warnDatabaseUnavailable(exception);
+      return this.describe(new DatabaseUnavailableError(), requestId, req);
+    }
     this.logger.error({ err: exception, requestId }, 'Unhandled error');
     return {
       body: errorBody(500, 'INTERNAL_ERROR', 'Something went wrong on our side', requestId),
       headers: {},
     };
+  }
+
+  private warnDatabaseUnavailable(exception: unknown): void {
+    const now = Date.now();
+    if (now - this.lastDatabaseWarning > 10_000) {
+      this.lastDatabaseWarning = now;
+      this.logger.warn(`Answering 503 DATABASE_UNAVAILABLE: ${(exception as Error).message}`);
+    }
   }
 
   /** Nest wraps body-parser's errors in an HttpException; the original is its `cause`. */
