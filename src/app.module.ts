@@ -11,6 +11,7 @@ import { loadConfiguration } from './config/configuration';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
+import { NatsModule } from './messaging/nats.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OrdersModule } from './orders/orders.module';
 import { ProductsModule } from './products/products.module';
@@ -23,6 +24,7 @@ import { RedisModule } from './redis/redis.module';
     MetricsModule,
     DatabaseModule,
     RedisModule,
+    NatsModule,
     CacheModule,
     AuthModule,
     ProductsModule,

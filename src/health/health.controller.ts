@@ -12,6 +12,7 @@ import { ServiceUnavailableError } from '../common/errors/domain-error';
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import { Public } from '../auth/auth.decorators';
 import { AppConfig } from '../config/configuration';
+import { NatsHealthIndicator } from '../messaging/nats.health';
 import { SkipRateLimit } from '../rate-limit/rate-limit.guard';
 import { RedisHealthIndicator } from './redis.health';
 
@@ -24,6 +25,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
     private readonly redis: RedisHealthIndicator,
+    private readonly nats: NatsHealthIndicator,
     private readonly config: ConfigService<AppConfig, true>,
   ) {}
 
@@ -44,6 +46,9 @@ export class HealthController {
     const checks: HealthIndicatorFunction[] = [() => this.database.pingCheck('database', { timeout: 2_000 })];
     if (this.config.get('redis', { infer: true }).url) {
       checks.push(() => this.redis.check('redis'));
+    }
+    if (this.config.get('nats', { infer: true }).url) {
+      checks.push(() => this.nats.check('nats'));
     }
     try {
       return await this.health.check(checks);
