@@ -226,7 +226,7 @@ describe('Order lifecycle', () => {
   });
 
   describe('payment timeout', () => {
-    let instances: TestApp[] = [];
+    const instances: TestApp[] = [];
 
     afterAll(async () => {
       await Promise.all(instances.map((instance) => instance.close()));

@@ -13,7 +13,9 @@ export interface OutboxMessage {
  * transaction: it is published if and only if that transaction commits.
  */
 export async function writeToOutbox(manager: EntityManager, message: OutboxMessage): Promise<void> {
-  await manager.query(`INSERT INTO outbox (id, subject, payload) VALUES ($1, $2, $3)`, [
+  // clock_timestamp(), not now(): a transaction that waited for an order's row lock writes
+  // after the one it waited for, so the relay's created_at order is each order's event order.
+  await manager.query(`INSERT INTO outbox (id, subject, payload, created_at) VALUES ($1, $2, $3, clock_timestamp())`, [
     message.id,
     message.subject,
     JSON.stringify(message.payload),

@@ -5,6 +5,7 @@ import { Repository } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user';
 import { CartService } from '../cart/cart.service';
 import { TransactionRunner } from '../database/transaction-runner';
+import { OutboxRelay } from '../messaging/outbox-relay.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { ProductsService } from '../products/products.service';
 import { placeOrder, restoreStock } from './checkout';
@@ -48,6 +49,7 @@ export class OrdersService {
     private readonly cart: CartService,
     private readonly products: ProductsService,
     private readonly metrics: MetricsService,
+    private readonly outbox: OutboxRelay,
   ) {}
 
   /**
@@ -70,6 +72,7 @@ export class OrdersService {
       },
     );
     if (!answer.replayed) {
+      this.outbox.nudge();
       this.metrics.ordersCreated.inc();
       await this.afterStockMoved(lines);
       await this.removeFromCart(user.id, lines);
@@ -165,6 +168,7 @@ export class OrdersService {
   }
 
   private async afterTransition(moved: { action: OrderAction; data: Record<string, unknown>; lines: RequestedLine[] }) {
+    this.outbox.nudge();
     if (moved.action === 'cancel') {
       this.metrics.ordersCancelled.inc({ reason: String(moved.data.reason as CancelReason) });
       await this.afterStockMoved(moved.lines);
