@@ -5,7 +5,8 @@ import { ORDERS_STREAM } from '../src/messaging/nats-connection';
 import { OutboxMessage, writeToOutbox } from '../src/messaging/outbox';
 import { OutboxRelay } from '../src/messaging/outbox-relay.service';
 import { startTcpProxy, TcpProxy } from './support/tcp-proxy';
-import { createWorld, startApp, TestApp, TestWorld } from './support/test-app';
+import { createProduct } from './support/catalog';
+import { ADMIN, bearer, createWorld, newCustomer, startApp, TestApp, TestWorld } from './support/test-app';
 
 /**
  * The outbox relay, driven directly through `writeToOutbox` (as Orders will), against
@@ -247,6 +248,47 @@ describe('Outbox relay', () => {
         (n) => n === 0,
       );
       expect((await ready(t)).status).toBe(200);
+    });
+
+    it('carries orders placed over HTTP to a JetStream consumer, also across a NATS outage', async () => {
+      if (!NATS_URL) {
+        return; // needs NATS
+      }
+      const admin = await bearer(t.http, ADMIN.email, ADMIN.password);
+      const buyer = await newCustomer(t.http);
+      const product = await createProduct(t, admin, { price: 300, stock: 5 });
+      const start = await lastSeq();
+      const buy = async () =>
+        (
+          await t.http
+            .post('/v1/orders')
+            .set('Authorization', buyer.auth)
+            .send({ items: [{ productId: product.id, quantity: 1 }] })
+            .expect(201)
+        ).body as { id: number; orderSn: string };
+      const before = await buy();
+      proxy.cut();
+      const during = await buy();
+      await sleep(500);
+      proxy.heal();
+
+      const ids = (await t.dataSource.query(`SELECT id FROM order_events WHERE order_id = ANY($1) ORDER BY order_id`, [
+        [before.id, during.id],
+      ])) as Array<{ id: string }>;
+      const messages = await delivered(
+        start,
+        ids.map((row) => row.id),
+      );
+      expect(messages.map((m) => m.payload.orderSn)).toEqual([before.orderSn, during.orderSn]);
+      expect(messages[1].payload).toEqual({
+        id: messages[1].msgId,
+        type: 'OrderCreated',
+        orderId: during.id,
+        orderSn: during.orderSn,
+        seq: 1,
+        at: expect.any(String),
+        data: expect.objectContaining({ total: 300 }),
+      });
     });
   });
 
