@@ -37,6 +37,25 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly idempotencyReplays = new Counter({
+    name: 'idempotency_replays_total',
+    help: 'Requests answered with the stored answer of an earlier request with the same Idempotency-Key',
+    registers: [this.registry],
+  });
+
+  readonly stockConflicts = new Counter({
+    name: 'stock_conflicts_total',
+    help: 'Checkouts refused with 409 INSUFFICIENT_STOCK',
+    registers: [this.registry],
+  });
+
+  readonly webhookDuplicates = new Counter({
+    name: 'webhook_duplicates_total',
+    help: 'Webhook events already applied and answered {duplicate: true}, by source',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

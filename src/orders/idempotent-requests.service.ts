@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DataSource } from 'typeorm';
 import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
+import { MetricsService } from '../metrics/metrics.service';
 import { RedisLock } from '../redis/redis-lock';
 import {
   IDEMPOTENCY_WINDOW_MS,
@@ -52,6 +53,7 @@ export class IdempotentRequests {
     private readonly transactions: TransactionRunner,
     private readonly dataSource: DataSource,
     private readonly locks: RedisLock,
+    private readonly metrics: MetricsService,
   ) {}
 
   async run<T>(
@@ -68,7 +70,7 @@ export class IdempotentRequests {
     try {
       const stored = await this.find(scope.userId, scope.route, key);
       if (stored) {
-        return replay<T>(stored, fingerprint);
+        return this.replay<T>(stored, fingerprint);
       }
       if (lock.state === 'busy') {
         throw new IdempotencyKeyInFlightError();
@@ -105,11 +107,17 @@ export class IdempotentRequests {
       if (isUniqueViolation(error, 'idempotency_keys_pkey')) {
         const stored = await this.find(scope.userId, scope.route, key);
         if (stored) {
-          return replay<T>(stored, fingerprint);
+          return this.replay<T>(stored, fingerprint);
         }
       }
       throw error;
     }
+  }
+
+  private replay<T>(stored: StoredAnswer, fingerprint: string): IdempotentAnswer<T> {
+    const answer = replay<T>(stored, fingerprint);
+    this.metrics.idempotencyReplays.inc();
+    return answer;
   }
 
   private async find(userId: number, route: string, key: string): Promise<StoredAnswer | undefined> {

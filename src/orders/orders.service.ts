@@ -7,6 +7,7 @@ import { CartService } from '../cart/cart.service';
 import { TransactionRunner } from '../database/transaction-runner';
 import { OutboxRelay } from '../messaging/outbox-relay.service';
 import { MetricsService } from '../metrics/metrics.service';
+import { InsufficientStockError } from '../products/products.errors';
 import { ProductsService } from '../products/products.service';
 import { placeOrder, restoreStock } from './checkout';
 import { CreateOrderDto, ListOrdersQuery } from './dto/order-requests.dto';
@@ -62,7 +63,12 @@ export class OrdersService {
     const answer = await this.idempotent.run<OrderDto>(
       { userId: user.id, route: 'POST /v1/orders', key: idempotencyKey, body },
       async (manager) => {
-        const placed = await placeOrder(manager, user.id, lines);
+        const placed = await placeOrder(manager, user.id, lines).catch((error: unknown) => {
+          if (error instanceof InsufficientStockError) {
+            this.metrics.stockConflicts.inc();
+          }
+          throw error;
+        });
         await this.history.append(manager, placed, 'OrderCreated', {
           total: placed.total,
           items: placed.lines,

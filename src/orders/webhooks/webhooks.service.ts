@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DomainError } from '../../common/errors/domain-error';
 import { isUniqueViolation } from '../../database/transaction-runner';
+import { MetricsService } from '../../metrics/metrics.service';
 import { OrderDto } from '../dto/order.dto';
 import type { OrderAction } from '../order-state';
 import { LockedOrder, OrdersService } from '../orders.service';
@@ -26,6 +27,7 @@ export class WebhooksService {
   constructor(
     private readonly orders: OrdersService,
     private readonly dataSource: DataSource,
+    private readonly metrics: MetricsService,
   ) {}
 
   payment(event: PaymentEventDto): Promise<OrderDto | DuplicateEventDto> {
@@ -54,6 +56,7 @@ export class WebhooksService {
     options: { data: Record<string, unknown>; check?: (order: LockedOrder) => void },
   ): Promise<OrderDto | DuplicateEventDto> {
     if (await this.seen(source, eventId)) {
+      this.metrics.webhookDuplicates.inc({ source });
       return { duplicate: true };
     }
     try {
@@ -70,6 +73,7 @@ export class WebhooksService {
       });
     } catch (error) {
       if (isUniqueViolation(error, 'webhook_inbox_pkey')) {
+        this.metrics.webhookDuplicates.inc({ source });
         return { duplicate: true }; // the same event, delivered twice at once
       }
       throw error;

@@ -1,0 +1,13 @@
+import { routeTemplateOf } from './route-template';
+
+describe('routeTemplateOf', () => {
+  it('joins the mount path and the matched route template', () => {
+    expect(routeTemplateOf({ baseUrl: '', route: { path: '/v1/products/:id' } })).toBe('/v1/products/:id');
+    expect(routeTemplateOf({ baseUrl: '/v1', route: { path: '/orders' } })).toBe('/v1/orders');
+  });
+
+  it('has no template before routing or when only the middleware catch-all matched', () => {
+    expect(routeTemplateOf({})).toBeUndefined();
+    expect(routeTemplateOf({ baseUrl: '', route: { path: '{/*splat}' } })).toBeUndefined();
+  });
+});
