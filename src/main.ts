@@ -1,3 +1,5 @@
+// First, before anything loads http, express, pg or ioredis: tracing patches them as they load.
+import './tracing/register';
 import cluster from 'node:cluster';
 import { createApp } from './app.factory';
 import { EnvironmentError, validateEnvironment } from './config/environment';
