@@ -21,6 +21,14 @@ describe('buildConfiguration', () => {
     expect(configure({ SEED_DEMO: 'true', DATABASE_URL: 'postgres://db/mall' }).app.seedDemo).toBe(true);
   });
 
+  it('splits CORS_ORIGINS into a list, empty (CORS off) when unset', () => {
+    expect(configure({}).http.corsOrigins).toEqual([]);
+    expect(configure({ CORS_ORIGINS: 'https://a.example.com , http://localhost:3000' }).http.corsOrigins).toEqual([
+      'https://a.example.com',
+      'http://localhost:3000',
+    ]);
+  });
+
   it('carries the validated values into their groups', () => {
     const config = configure({ PORT: '3000', JWT_SECRET: 'k'.repeat(32), JWT_TTL: '120' });
     expect(config.http.port).toBe(3000);

@@ -24,6 +24,11 @@ export function buildConfiguration(env: Environment) {
       maxHeaderBytes: env.MAX_HEADER_BYTES,
       bodyLimit: env.BODY_LIMIT,
       rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+      /** Empty: CORS off. */
+      corsOrigins: (env.CORS_ORIGINS ?? '')
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter((origin) => origin !== ''),
     },
     database: {
       url: env.DATABASE_URL,

@@ -63,6 +63,12 @@ describe('validateEnvironment', () => {
     ['NODE_ENV', 'staging'],
     ['JWT_TTL', '59'],
     ['WORKERS', '0'],
+    ['CORS_ORIGINS', 'shop.example.com'],
+    ['CORS_ORIGINS', 'https://shop.example.com/'],
+    ['CORS_ORIGINS', 'https://shop.example.com/app'],
+    ['CORS_ORIGINS', '*'],
+    ['CORS_ORIGINS', 'https://a.example.com,,https://b.example.com'],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     const message = problemsOf({ [name]: value });
     expect(message).toContain(`${name}:`);
@@ -72,6 +78,11 @@ describe('validateEnvironment', () => {
     const env = validateEnvironment({ DATABASE_URL: 'postgres://db:5432/mall', REDIS_URL: 'redis://cache:6379' });
     expect(env.DATABASE_URL).toBe('postgres://db:5432/mall');
     expect(env.REDIS_URL).toBe('redis://cache:6379');
+  });
+
+  it('accepts comma-separated CORS origins, with ports and spaces', () => {
+    const env = validateEnvironment({ CORS_ORIGINS: 'https://shop.example.com, http://localhost:3000' });
+    expect(env.CORS_ORIGINS).toBe('https://shop.example.com, http://localhost:3000');
   });
 
   describe('in production', () => {

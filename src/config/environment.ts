@@ -31,6 +31,8 @@ const toBool = ({ value }: { value: unknown }) => {
   return value;
 };
 const urlOptions = { require_tld: false, require_protocol: true };
+/** A browser `Origin`: scheme, host and optional port, no path and no trailing slash. */
+const ORIGIN = String.raw`https?://(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:]+\])(?::\d{1,5})?`;
 
 /**
  * Every environment variable the service reads, with its default. Validated once at
@@ -170,6 +172,13 @@ export class Environment {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
+
+  /** Browser origins allowed to call the API, comma-separated; unset turns CORS off. */
+  @IsOptional()
+  @Matches(new RegExp(`^\\s*${ORIGIN}\\s*(?:,\\s*${ORIGIN}\\s*)*$`), {
+    message: 'CORS_ORIGINS must be comma-separated origins such as https://shop.example.com,http://localhost:3000',
+  })
+  CORS_ORIGINS?: string;
 
   @IsOptional()
   @Transform(toBool)
