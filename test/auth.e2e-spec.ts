@@ -1,19 +1,13 @@
 import type Redis from 'ioredis';
 import { REDIS } from '../src/redis/redis.constants';
-import { ADMIN, bearer, createWorld, newCustomer, startApp, TestApp, TestWorld } from './support/test-app';
+import { ADMIN, bearer, closeSuite, newCustomer, openSuite, startApp, TestApp, TestWorld } from './support/test-app';
 
 describe('Auth', () => {
   let world: TestWorld;
   let t: TestApp;
 
-  beforeAll(async () => {
-    world = await createWorld();
-    t = await startApp(world, { LOGIN_MAX_FAILURES: '3', JWT_TTL: '3600' });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await world?.drop();
-  });
+  beforeAll(async () => ({ world, t } = await openSuite({ LOGIN_MAX_FAILURES: '3', JWT_TTL: '3600' })));
+  afterAll(() => closeSuite({ world, t }));
 
   it('registers a customer, normalising the email', async () => {
     const res = await t.http

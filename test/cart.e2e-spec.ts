@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { CartService } from '../src/cart/cart.service';
 import { REDIS } from '../src/redis/redis.constants';
-import { ADMIN, bearer, createWorld, newCustomer, startApp, TestApp, TestWorld } from './support/test-app';
+import { closeSuite, newCustomer, openSuite, TestApp, TestWorld } from './support/test-app';
 
 const THIRTY_DAYS_MS = 30 * 24 * 60 * 60 * 1000;
 
@@ -41,15 +41,10 @@ describe('Cart', () => {
     Object.fromEntries(body.items.map((item) => [item.productId, item.quantity]));
 
   beforeAll(async () => {
-    world = await createWorld();
-    t = await startApp(world);
-    admin = await bearer(t.http, ADMIN.email, ADMIN.password);
+    ({ world, t, admin } = await openSuite());
     redis = t.app.get<Redis>(REDIS);
   });
-  afterAll(async () => {
-    await t?.close();
-    await world?.drop();
-  });
+  afterAll(() => closeSuite({ world, t }));
 
   describe('lines', () => {
     it('starts empty', async () => {

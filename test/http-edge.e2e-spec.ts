@@ -1,4 +1,4 @@
-import { createWorld, newCustomer, startApp, TestApp, TestWorld } from './support/test-app';
+import { closeSuite, newCustomer, openSuite, startApp, TestApp, TestWorld } from './support/test-app';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -6,14 +6,8 @@ describe('HTTP edge', () => {
   let world: TestWorld;
   let t: TestApp;
 
-  beforeAll(async () => {
-    world = await createWorld();
-    t = await startApp(world, { BODY_LIMIT: '1kb', MAX_HEADER_BYTES: '4096' });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await world?.drop();
-  });
+  beforeAll(async () => ({ world, t } = await openSuite({ BODY_LIMIT: '1kb', MAX_HEADER_BYTES: '4096' })));
+  afterAll(() => closeSuite({ world, t }));
 
   describe('X-Request-Id', () => {
     it('echoes a sane incoming id, on success and on error', async () => {

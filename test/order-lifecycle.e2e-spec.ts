@@ -1,6 +1,6 @@
 import { signWebhook } from '../src/orders/webhooks/webhook-signature.guard';
 import { createProduct, stockOf } from './support/catalog';
-import { ADMIN, bearer, createWorld, newCustomer, startApp, TestApp, TestWorld } from './support/test-app';
+import { closeSuite, newCustomer, openSuite, startApp, TestApp, TestWorld } from './support/test-app';
 
 const WEBHOOK_SECRET = 'lifecycle-webhook-secret';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -37,15 +37,8 @@ describe('Order lifecycle', () => {
       data: Record<string, unknown>;
     }>;
 
-  beforeAll(async () => {
-    world = await createWorld();
-    t = await startApp(world, { WEBHOOK_SECRET });
-    admin = await bearer(t.http, ADMIN.email, ADMIN.password);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await world?.drop();
-  });
+  beforeAll(async () => ({ world, t, admin } = await openSuite({ WEBHOOK_SECRET })));
+  afterAll(() => closeSuite({ world, t }));
 
   it('walks pending → paid → shipped → completed, recording each step in order', async () => {
     const buyer = await newCustomer(t.http);

@@ -1,6 +1,6 @@
 import { OrderHistory } from '../src/orders/order-history.service';
 import { createProduct, stockOf } from './support/catalog';
-import { ADMIN, bearer, createWorld, newCustomer, startApp, TestApp, TestWorld } from './support/test-app';
+import { closeSuite, newCustomer, openSuite, startApp, TestApp, TestWorld } from './support/test-app';
 
 describe('Checkout', () => {
   let world: TestWorld;
@@ -11,16 +11,9 @@ describe('Checkout', () => {
   const ordersOf = async (userId: number) =>
     (await t.dataSource.query(`SELECT id FROM orders WHERE user_id = $1`, [userId])) as Array<{ id: number }>;
 
-  beforeAll(async () => {
-    world = await createWorld();
-    t = await startApp(world);
-    admin = await bearer(t.http, ADMIN.email, ADMIN.password);
-  });
+  beforeAll(async () => ({ world, t, admin } = await openSuite()));
   afterEach(() => jest.restoreAllMocks());
-  afterAll(async () => {
-    await t?.close();
-    await world?.drop();
-  });
+  afterAll(() => closeSuite({ world, t }));
 
   it('buys lines directly: 201 with Location, snapshot lines, stock and sales moved, OrderCreated recorded', async () => {
     const buyer = await newCustomer(t.http);

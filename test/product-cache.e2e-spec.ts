@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import { ProductEntity } from '../src/products/product.entity';
 import { REDIS } from '../src/redis/redis.constants';
-import { ADMIN, bearer, createWorld, startApp, TestApp, TestWorld } from './support/test-app';
+import { closeSuite, openSuite, startApp, TestApp, TestWorld } from './support/test-app';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -22,16 +22,9 @@ describe('Product read cache', () => {
   /** Counts the single-product loads that reach the database. */
   const countLoads = () => jest.spyOn(t.dataSource.getRepository(ProductEntity), 'findOneBy');
 
-  beforeAll(async () => {
-    world = await createWorld();
-    t = await startApp(world);
-    admin = await bearer(t.http, ADMIN.email, ADMIN.password);
-  });
+  beforeAll(async () => ({ world, t, admin } = await openSuite()));
   afterEach(() => jest.restoreAllMocks());
-  afterAll(async () => {
-    await t?.close();
-    await world?.drop();
-  });
+  afterAll(() => closeSuite({ world, t }));
 
   it('remembers a missing id for 30 s: 500 lookups reach the database once', async () => {
     const loads = countLoads();

@@ -1,4 +1,4 @@
-import { ADMIN, bearer, createWorld, newCustomer, startApp, TestApp, TestWorld } from './support/test-app';
+import { closeSuite, newCustomer, openSuite, TestApp, TestWorld } from './support/test-app';
 
 describe('Products', () => {
   let world: TestWorld;
@@ -11,15 +11,8 @@ describe('Products', () => {
       .set('Authorization', admin)
       .send({ stock: 10, ...body });
 
-  beforeAll(async () => {
-    world = await createWorld();
-    t = await startApp(world);
-    admin = await bearer(t.http, ADMIN.email, ADMIN.password);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await world?.drop();
-  });
+  beforeAll(async () => ({ world, t, admin } = await openSuite()));
+  afterAll(() => closeSuite({ world, t }));
 
   describe('create', () => {
     it('creates a product with 201 and a Location header', async () => {

@@ -102,6 +102,26 @@ export async function startApp(world: TestWorld, env: Record<string, string | un
   };
 }
 
+export interface Suite {
+  world: TestWorld;
+  t: TestApp;
+  /** The configured admin's `Authorization` header value. */
+  admin: string;
+}
+
+/** A test file's own world and app, with the admin logged in: `({ world, t, admin } = await openSuite())`. */
+export async function openSuite(env: Record<string, string | undefined> = {}): Promise<Suite> {
+  const world = await createWorld();
+  const t = await startApp(world, env);
+  return { world, t, admin: await bearer(t.http, ADMIN.email, ADMIN.password) };
+}
+
+/** Closes what {@link openSuite} opened, also when it failed halfway. */
+export async function closeSuite(suite: Partial<Suite>): Promise<void> {
+  await suite.t?.close();
+  await suite.world?.drop();
+}
+
 /** Logs in and returns an `Authorization` header value. */
 export async function bearer(http: TestApp['http'], email: string, password: string): Promise<string> {
   const res = await http.post('/v1/auth/login').send({ email, password }).expect(200);
