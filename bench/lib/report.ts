@@ -1,0 +1,286 @@
+import type { LoadResult } from './load.js';
+import type { PgbenchResult } from './pgbench.js';
+
+export type Target = 'service' | 'workers2' | 'raw' | 'bare';
+
+/** One autocannon run against one process, as recorded in the JSON. */
+export interface Measurement extends LoadResult {
+  round: number;
+  target: Target;
+  scenario: string;
+  connections: number;
+  /** VmRSS of the target process (and its workers) right after the run. */
+  rssMb: number;
+  /** CPU cores the target used while the run lasted. */
+  targetCores: number;
+  /** Non-2xx answers the contract does not expect here (everything but checkout's 409). */
+  unexpected: number;
+}
+
+export interface PgbenchMeasurement extends PgbenchResult {
+  round: number;
+  scenario: 'random' | 'hot';
+}
+
+export interface SoakRun {
+  run: number;
+  durationS: number;
+  rps: number;
+  p99: number;
+  rssMb: number;
+  /** RSS every 5 s during the run. */
+  rssSamplesMb: number[];
+}
+
+export interface Row {
+  key: string;
+  target: Target | 'pgbench';
+  scenario: string;
+  connections: number;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  unexpected: number;
+  statusCodes: Record<string, number>;
+  connectionsOpened: number;
+  requests: number;
+  rssMb: number;
+  targetCores: number;
+  generatorCores: number;
+  /** pgbench reports only an average latency. */
+  latencyAvgMs?: number;
+}
+
+export interface TargetCheck {
+  name: string;
+  goal: string;
+  value: string;
+  met: boolean | null;
+}
+
+export interface Summary {
+  rows: Row[];
+  ratios: Record<string, number>;
+  targets: TargetCheck[];
+}
+
+const median = (values: number[]): number => {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) {
+    return NaN;
+  }
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const sum = (values: number[]): number => values.reduce((total, v) => total + v, 0);
+
+export const keyOf = (target: Target, scenario: string): string =>
+  target === 'service' ? scenario : `${target}:${scenario}`;
+
+/** Medians over rounds of every figure; error counts are summed; ratios are medians of per-round ratios. */
+export function summarize(
+  measurements: Measurement[],
+  pgbenchRuns: PgbenchMeasurement[],
+  soak: SoakRun[],
+  pgbenchClients: number,
+): Summary {
+  const groups = new Map<string, Measurement[]>();
+  for (const m of measurements) {
+    const key = keyOf(m.target, m.scenario);
+    groups.set(key, [...(groups.get(key) ?? []), m]);
+  }
+  const rows: Row[] = [...groups.entries()].map(([key, runs]) => {
+    const statusCodes: Record<string, number> = {};
+    for (const run of runs) {
+      for (const [code, count] of Object.entries(run.statusCodes)) {
+        statusCodes[code] = (statusCodes[code] ?? 0) + count;
+      }
+    }
+    return {
+      key,
+      target: runs[0].target,
+      scenario: runs[0].scenario,
+      connections: runs[0].connections,
+      rps: median(runs.map((r) => r.rps)),
+      p50: median(runs.map((r) => r.p50)),
+      p95: median(runs.map((r) => r.p95)),
+      p99: median(runs.map((r) => r.p99)),
+      errors: sum(runs.map((r) => r.errors)),
+      non2xx: sum(runs.map((r) => r.non2xx)),
+      unexpected: sum(runs.map((r) => r.unexpected)),
+      statusCodes,
+      connectionsOpened: sum(runs.map((r) => r.connectionsOpened)),
+      requests: sum(runs.map((r) => r.requests)),
+      rssMb: median(runs.map((r) => r.rssMb)),
+      targetCores: median(runs.map((r) => r.targetCores)),
+      generatorCores: median(runs.map((r) => r.generatorCores)),
+    };
+  });
+  for (const scenario of ['random', 'hot'] as const) {
+    const runs = pgbenchRuns.filter((r) => r.scenario === scenario);
+    if (runs.length > 0) {
+      const latency = median(runs.map((r) => r.latencyAvgMs));
+      rows.push({
+        key: `pgbench:${scenario}`,
+        target: 'pgbench',
+        scenario: `checkout-${scenario}`,
+        connections: pgbenchClients,
+        rps: median(runs.map((r) => r.tps)),
+        latencyAvgMs: latency,
+        p50: NaN,
+        p95: NaN,
+        p99: NaN,
+        errors: sum(runs.map((r) => r.failed)),
+        non2xx: 0,
+        unexpected: 0,
+        statusCodes: {},
+        connectionsOpened: NaN,
+        requests: NaN,
+        rssMb: NaN,
+        targetCores: NaN,
+        generatorCores: NaN,
+      });
+    }
+  }
+
+  const perRound = (numerator: string, denominator: string): number => {
+    const rounds = new Set(measurements.map((m) => m.round));
+    const value = (key: string, round: number): number => {
+      if (key.startsWith('pgbench:')) {
+        return pgbenchRuns.find((r) => `pgbench:${r.scenario}` === key && r.round === round)?.tps ?? NaN;
+      }
+      return measurements.find((m) => keyOf(m.target, m.scenario) === key && m.round === round)?.rps ?? NaN;
+    };
+    return median([...rounds].map((round) => value(numerator, round) / value(denominator, round)));
+  };
+  const hotRead = rows.find((r) => r.key === 'hot-read');
+  const ratios: Record<string, number> = {
+    'hot-read / bare': perRound('hot-read', 'bare:hot-read'),
+    'hot-read / raw': perRound('hot-read', 'raw:hot-read'),
+    'bare / raw (hot-read)': perRound('bare:hot-read', 'raw:hot-read'),
+    'hot-list / bare': perRound('hot-list', 'bare:hot-list'),
+    'hot-list / raw': perRound('hot-list', 'raw:hot-list'),
+    'order-random / pgbench random': perRound('order-random', 'pgbench:random'),
+    'order-hot / pgbench hot': perRound('order-hot', 'pgbench:hot'),
+    'WORKERS=2 / WORKERS=1 (hot-read)': perRound('workers2:hot-read', 'hot-read'),
+    'hot-read p99 / p50': hotRead ? hotRead.p99 / hotRead.p50 : NaN,
+  };
+  return { rows, ratios, targets: checkTargets(ratios, soak) };
+}
+
+function checkTargets(ratios: Record<string, number>, soak: SoakRun[]): TargetCheck[] {
+  const ratio = (name: string, goal: string, key: string, atLeast: number, unit: string): TargetCheck => {
+    const value = ratios[key];
+    return {
+      name,
+      goal,
+      value: Number.isFinite(value) ? `${value.toFixed(2)}× ${unit}` : 'not measured',
+      met: Number.isFinite(value) ? value >= atLeast : null,
+    };
+  };
+  const tail = ratios['hot-read p99 / p50'];
+  const checks: TargetCheck[] = [
+    ratio('hot read vs bare NestJS', '≥ 1.0×', 'hot-read / bare', 1.0, 'bare'),
+    ratio('hot list vs bare NestJS', '≥ 0.8×', 'hot-list / bare', 0.8, 'bare'),
+    ratio('checkout vs pgbench', '≥ 0.5×', 'order-random / pgbench random', 0.5, 'pgbench'),
+    {
+      name: 'hot read tail',
+      goal: 'p99 ≤ 3× p50',
+      value: Number.isFinite(tail) ? `p99 = ${tail.toFixed(2)}× p50` : 'not measured',
+      met: Number.isFinite(tail) ? tail <= 3 : null,
+    },
+  ];
+  if (soak.length > 0) {
+    const rss = soak.map((run) => run.rssMb);
+    const growth = rss[rss.length - 1] / rss[0] - 1;
+    checks.push({
+      name: 'RSS after 60 s of mixed load, 3 runs',
+      goal: '≤ 250 MB and flat (last ≤ first + 10%)',
+      value: `${rss.map((mb) => mb.toFixed(0)).join(' → ')} MB (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)}%)`,
+      met: Math.max(...rss) <= 250 && growth <= 0.1,
+    });
+  } else {
+    checks.push({
+      name: 'RSS after 60 s of mixed load, 3 runs',
+      goal: '≤ 250 MB and flat',
+      value: 'not measured (run with --soak)',
+      met: null,
+    });
+  }
+  checks.push({
+    name: '500 lookups of a missing id, 200 concurrent of a cold one',
+    goal: '≤ 1 database query per instance',
+    value: 'proven by test/product-cache.e2e-spec.ts',
+    met: null,
+  });
+  return checks;
+}
+
+const fmt = (value: number, digits = 1): string =>
+  Number.isFinite(value)
+    ? value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : '—';
+
+/** The summary as a plain-text table (also pasted into README's Performance section). */
+export function formatTable(summary: Summary): string {
+  const header = [
+    'scenario',
+    'conns',
+    'req/s',
+    'p50 ms',
+    'p95 ms',
+    'p99 ms',
+    'errors',
+    'non-2xx',
+    'conns opened / requests',
+    'RSS MB',
+    'target cores',
+    'loadgen cores',
+  ];
+  const lines = summary.rows.map((row) => [
+    row.key,
+    String(row.connections),
+    fmt(row.rps, 0),
+    row.latencyAvgMs === undefined ? fmt(row.p50, 2) : `avg ${fmt(row.latencyAvgMs, 2)}`,
+    fmt(row.p95, 2),
+    fmt(row.p99, 2),
+    String(row.errors),
+    row.non2xx > 0
+      ? `${row.non2xx} (${Object.entries(row.statusCodes)
+          .filter(([code]) => !code.startsWith('2'))
+          .map(([code, n]) => `${n}×${code}`)
+          .join(' ')})`
+      : '0',
+    Number.isFinite(row.requests) ? `${row.connectionsOpened} / ${row.requests.toLocaleString('en-US')}` : '—',
+    fmt(row.rssMb, 0),
+    fmt(row.targetCores, 2),
+    fmt(row.generatorCores, 2),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => line[i].length)));
+  const render = (cells: string[]) =>
+    '| ' + cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ') + ' |';
+  const separator =
+    '|' + widths.map((w, i) => (i === 0 ? ` ${'-'.repeat(w)} ` : ` ${'-'.repeat(w - 1)}: `)).join('|') + '|';
+  const table = [render(header), separator, ...lines.map(render)].join('\n');
+
+  const ratios = Object.entries(summary.ratios)
+    .map(([name, value]) => `| ${name} | ${Number.isFinite(value) ? value.toFixed(2) : '—'} |`)
+    .join('\n');
+  const targets = summary.targets
+    .map((t) => `| ${t.name} | ${t.goal} | ${t.value} | ${t.met === null ? '—' : t.met ? 'met' : 'NOT met'} |`)
+    .join('\n');
+  return [
+    table,
+    '',
+    '| ratio (median of per-round ratios) | value |',
+    '| --- | ---: |',
+    ratios,
+    '',
+    '| target | goal | this run | |',
+    '| --- | --- | --- | --- |',
+    targets,
+  ].join('\n');
+}

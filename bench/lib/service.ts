@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { startNode, type Child } from './processes.js';
+
+/** Where the bench finds its servers; the defaults are this machine's. */
+export const PG_SERVER_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
+export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const DATABASE = 'mall_bench';
+export const REDIS_KEY_PREFIX = 'mall-bench:';
+export const ADMIN = { email: 'admin@bench.test', password: 'bench-admin-password' };
+
+/** The repository root: the nearest folder above this file with a package.json (works from bench/dist too). */
+export const ROOT = (() => {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) {
+    dir = dirname(dir);
+  }
+  return dir;
+})();
+export const RESULTS_DIR = join(ROOT, 'bench', 'results');
+export const LOG_DIR = join(RESULTS_DIR, 'logs');
+
+export interface ServiceOptions {
+  /** Embedded PGlite and in-process Redis stand-ins instead of the real servers. */
+  embedded: boolean;
+  port: number;
+  workers?: number;
+  /** Extra node flags, e.g. `--cpu-prof`. */
+  nodeFlags?: string[];
+  logFile: string;
+}
+
+const JWT_SECRET = randomBytes(32).toString('hex');
+
+export function databaseUrl(database = DATABASE): string {
+  return `${PG_SERVER_URL}/${database}`;
+}
+
+/** `node dist/main.js` as production would run it, with rate limiting off and quiet logs. */
+export function startService(options: ServiceOptions): Promise<Child> {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    PORT: String(options.port),
+    JWT_SECRET,
+    WEBHOOK_SECRET: 'bench-webhook-secret-0123456789',
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    RATE_LIMIT_PER_MINUTE: '0',
+    LOG_LEVEL: 'warn',
+    SEED_DEMO: 'false',
+    WORKERS: String(options.workers ?? 1),
+    ...(options.embedded ? { DATA_DIR: 'memory://' } : { DATABASE_URL: databaseUrl(), REDIS_URL, REDIS_KEY_PREFIX }),
+  };
+  return startNode({
+    name: options.workers && options.workers > 1 ? `service (WORKERS=${options.workers})` : 'service',
+    args: [...(options.nodeFlags ?? []), join(ROOT, 'dist', 'main.js')],
+    env,
+    port: options.port,
+    readyPath: '/health/ready',
+    logFile: options.logFile,
+    timeoutMs: 120_000,
+  });
+}
+
+/** Drops and creates the bench database (the service migrates it when it starts). */
+export async function recreateDatabase(): Promise<void> {
+  await withDatabase('postgres', async (client) => {
+    await client.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${DATABASE}`);
+  });
+}
+
+export async function dropDatabase(): Promise<void> {
+  await withDatabase('postgres', (client) => client.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`));
+}
+
+export async function withDatabase<T>(database: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: databaseUrl(database) });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Deletes the bench's Redis keys (those under its prefix, optionally narrower). */
+export async function deleteRedisKeys(pattern = '*'): Promise<number> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  let deleted = 0;
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_KEY_PREFIX}${pattern}`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) {
+        deleted += await redis.unlink(...keys);
+      }
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return deleted;
+}

@@ -1,0 +1,383 @@
+/**
+ * `npm run bench [-- --quick | --embedded | --soak | --rounds N | --duration S]`
+ *
+ * Starts the built service (dist/main.js) against its own PostgreSQL database and Redis
+ * prefix, seeds it, and drives it with autocannon; in the same run it measures a raw
+ * node:http server and a bare NestJS app serving the same JSON, the service with
+ * WORKERS=2, and pgbench running the checkout transaction. Runs alternate (service, raw,
+ * bare, … per round) and the report gives medians. See README § Performance.
+ */
+import { cpus } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { renderChart } from './lib/chart.js';
+import { load, type LoadOptions } from './lib/load.js';
+import { hasPgbench, pgbench } from './lib/pgbench.js';
+import { cpuSeconds, rssMb, startNode, stop, type Child } from './lib/processes.js';
+import {
+  formatTable,
+  summarize,
+  type Measurement,
+  type PgbenchMeasurement,
+  type SoakRun,
+  type Target,
+} from './lib/report.js';
+import { HOT_LIST, HOT_READ, SERVICE_SCENARIOS, WRITE_CONNECTIONS, type Scenario } from './lib/scenarios.js';
+import { Api, HOT_PRODUCT_ID, seed, type Seeded } from './lib/seed.js';
+import {
+  deleteRedisKeys,
+  dropDatabase,
+  LOG_DIR,
+  recreateDatabase,
+  RESULTS_DIR,
+  ROOT,
+  startService,
+} from './lib/service.js';
+
+const PORTS = { service: 18080, workers2: 18081, raw: 18090, bare: 18091 };
+
+interface Settings {
+  quick: boolean;
+  embedded: boolean;
+  soak: boolean;
+  rounds: number;
+  durationS: number;
+  warmupS: number;
+  products: number;
+  users: number;
+  logins: number;
+}
+
+function parseArgs(argv: string[]): Settings {
+  const flag = (name: string) => argv.includes(`--${name}`);
+  const value = (name: string): number | undefined => {
+    const at = argv.indexOf(`--${name}`);
+    return at >= 0 ? Number(argv[at + 1]) : undefined;
+  };
+  const known = new Set(['--quick', '--embedded', '--soak', '--rounds', '--duration']);
+  const unknown = argv.filter((arg, i) => arg.startsWith('--') && !known.has(arg) && !known.has(argv[i - 1]));
+  if (unknown.length > 0) {
+    throw new Error(`Unknown option ${unknown.join(' ')}; use --quick, --embedded, --soak, --rounds N, --duration S`);
+  }
+  const quick = flag('quick');
+  const embedded = flag('embedded');
+  return {
+    quick,
+    embedded,
+    soak: flag('soak') && !quick,
+    rounds: value('rounds') ?? (quick ? 1 : 3),
+    durationS: value('duration') ?? (quick ? 2 : 10),
+    warmupS: quick ? 0.5 : 1,
+    // The embedded database lives inside the service, so seeding goes through the API: keep it smaller there.
+    products: embedded ? 2_000 : 10_000,
+    users: embedded ? 64 : 1_000,
+    logins: quick || embedded ? 64 : 256,
+  };
+}
+
+class Bench {
+  readonly measurements: Measurement[] = [];
+  readonly pgbenchRuns: PgbenchMeasurement[] = [];
+  readonly soak: SoakRun[] = [];
+  private readonly stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  private service!: Child;
+  private seeded!: Seeded;
+  private fixtureFile = '';
+  /** The service's RSS when idle: right after start, and after seeding. */
+  private readonly idleRss = { afterStartMb: NaN, afterSeedMb: NaN };
+
+  constructor(private readonly settings: Settings) {}
+
+  async run(): Promise<void> {
+    const s = this.settings;
+    if (!existsSync(join(ROOT, 'dist', 'main.js'))) {
+      throw new Error('dist/main.js is missing: run `npm run build` first (npm run bench does)');
+    }
+    mkdirSync(LOG_DIR, { recursive: true });
+    const pgbenchAvailable = !s.embedded && (await hasPgbench());
+    if (!s.embedded && !pgbenchAvailable) {
+      console.warn('pgbench is not on the PATH: the checkout reference is skipped');
+    }
+    if (!s.embedded) {
+      await recreateDatabase();
+      await deleteRedisKeys();
+    }
+    console.log(
+      `mode: ${s.quick ? 'quick' : 'full'}${s.embedded ? ', embedded' : ''}; ${s.rounds} round(s) of ${s.durationS} s per scenario; ${cpus().length} cores`,
+    );
+    this.service = await startService({ embedded: s.embedded, port: PORTS.service, logFile: this.log('service') });
+    this.idleRss.afterStartMb = rssMb(this.service.pid);
+    try {
+      this.seeded = await seed({
+        baseUrl: `http://127.0.0.1:${PORTS.service}`,
+        embedded: s.embedded,
+        products: s.products,
+        users: s.users,
+        logins: s.logins,
+      });
+      this.seeded.notes.forEach((note) => console.log(`seed: ${note}`));
+      await this.captureFixture();
+      this.idleRss.afterSeedMb = rssMb(this.service.pid);
+      console.log(
+        `service RSS: ${this.idleRss.afterStartMb.toFixed(0)} MB after start, ${this.idleRss.afterSeedMb.toFixed(0)} MB after seeding`,
+      );
+
+      for (let round = 1; round <= s.rounds; round++) {
+        console.log(`\n— round ${round} of ${s.rounds}`);
+        await this.round(round, pgbenchAvailable);
+      }
+      if (s.soak) {
+        await this.soakRuns();
+      }
+    } finally {
+      const exit = await stop(this.service);
+      if (exit !== '0') {
+        console.warn(`The service exited with ${exit} on SIGTERM; see ${this.service.logFile}`);
+      }
+      if (!s.embedded) {
+        await deleteRedisKeys();
+        await dropDatabase();
+      }
+    }
+  }
+
+  private log(name: string): string {
+    return join(LOG_DIR, `${this.stamp}-${name}.log`);
+  }
+
+  /** The exact bodies the service answers, for the references to serve. */
+  private async captureFixture(): Promise<void> {
+    const api = new Api(`http://127.0.0.1:${PORTS.service}`);
+    const fixture = { product: await api.get(HOT_READ.path), list: await api.get(HOT_LIST.path) };
+    this.fixtureFile = join(LOG_DIR, `${this.stamp}-fixture.json`);
+    writeFileSync(this.fixtureFile, JSON.stringify(fixture));
+  }
+
+  /**
+   * One round. Each comparison is measured back to back, so machine drift hits both
+   * sides alike: the hot read on the service, raw node:http, bare NestJS and WORKERS=2
+   * (in an order that rotates from round to round), the hot list likewise, and each
+   * checkout scenario next to pgbench running its transaction.
+   */
+  private async round(round: number, pgbenchAvailable: boolean): Promise<void> {
+    const others: Array<[Target, Child]> = [];
+    try {
+      for (const target of ['raw', 'bare'] as const) {
+        others.push([target, await this.startReference(target)]);
+      }
+      if (!this.settings.embedded) {
+        const workers = await startService({
+          embedded: false,
+          port: PORTS.workers2,
+          workers: 2,
+          logFile: this.log('workers2'),
+        });
+        others.push(['workers2', workers]);
+      }
+      const contenders: Array<[Target, Child]> = [['service', this.service], ...others];
+      const rotated = contenders.map((_, i) => contenders[(i + round - 1) % contenders.length]);
+      for (const scenario of [HOT_READ, HOT_LIST]) {
+        for (const [target, child] of rotated) {
+          if (target !== 'workers2' || scenario === HOT_READ) {
+            await this.measure(round, target, child, scenario);
+          }
+        }
+      }
+    } finally {
+      for (const [, child] of others) {
+        await stop(child);
+      }
+    }
+    for (const scenario of SERVICE_SCENARIOS.filter((s) => s !== HOT_READ && s !== HOT_LIST)) {
+      await this.measure(round, 'service', this.service, scenario);
+      if (pgbenchAvailable && scenario.name === 'order-random') {
+        await this.pgbench(round, 'random');
+      }
+      if (pgbenchAvailable && scenario.name === 'order-hot') {
+        await this.pgbench(round, 'hot');
+      }
+    }
+  }
+
+  private startReference(target: 'raw' | 'bare'): Promise<Child> {
+    return startNode({
+      name: target,
+      args: [join(__dirname, 'references', target === 'raw' ? 'raw-http.js' : 'bare-nest.js')],
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        PORT: String(PORTS[target]),
+        BENCH_FIXTURE: this.fixtureFile,
+      },
+      port: PORTS[target],
+      readyPath: HOT_READ.path,
+      logFile: this.log(target),
+    });
+  }
+
+  private async measure(round: number, target: Target, child: Child, scenario: Scenario): Promise<Measurement> {
+    if (scenario.clearsCarts) {
+      await this.clearCarts();
+    }
+    const options = this.loadOptions(child, scenario);
+    await load({ ...options, durationS: this.settings.warmupS });
+    const cpuBefore = cpuSeconds(child.pid);
+    const started = performance.now();
+    const result = await load(options);
+    const targetCores = (cpuSeconds(child.pid) - cpuBefore) / ((performance.now() - started) / 1000);
+    const unexpected = Object.entries(result.statusCodes)
+      .filter(([code]) => !code.startsWith('2') && !(code === '409' && scenario.allows409))
+      .reduce((total, [, count]) => total + count, 0);
+    const measurement: Measurement = {
+      ...result,
+      round,
+      target,
+      scenario: scenario.name,
+      connections: scenario.connections,
+      rssMb: rssMb(child.pid),
+      targetCores,
+      unexpected,
+    };
+    this.measurements.push(measurement);
+    const codes = Object.entries(result.statusCodes)
+      .map(([code, n]) => `${code}×${n}`)
+      .join(' ');
+    console.log(
+      `${`${target}:${scenario.name}`.padEnd(24)} ${result.rps.toFixed(0).padStart(7)} req/s  p50 ${result.p50.toFixed(2)}  p99 ${result.p99.toFixed(2)} ms  ` +
+        `errors ${result.errors}  [${codes}]  conns ${result.connectionsOpened}  RSS ${measurement.rssMb.toFixed(0)} MB  ` +
+        `cores: target ${targetCores.toFixed(2)}, loadgen ${result.generatorCores.toFixed(2)}`,
+    );
+    if (result.errorSamples.length > 0) {
+      console.log(`  socket errors, e.g.: ${result.errorSamples.join('; ')}`);
+    }
+    return measurement;
+  }
+
+  private loadOptions(child: Child, scenario: Scenario): LoadOptions {
+    return {
+      url: `http://127.0.0.1:${child.port}${scenario.path}`,
+      connections: scenario.connections,
+      durationS: this.settings.durationS,
+      setupRequest: scenario.setupRequest?.({ products: this.seeded.products, tokens: this.seeded.tokens }),
+    };
+  }
+
+  private async pgbench(round: number, scenario: 'random' | 'hot'): Promise<void> {
+    const result = await pgbench({
+      clients: WRITE_CONNECTIONS,
+      durationS: this.settings.durationS,
+      products:
+        scenario === 'hot'
+          ? { min: HOT_PRODUCT_ID, max: HOT_PRODUCT_ID }
+          : { min: HOT_PRODUCT_ID + 1, max: this.seeded.products },
+      users: this.seeded.users,
+    });
+    this.pgbenchRuns.push({ ...result, round, scenario });
+    console.log(
+      `${`pgbench:${scenario}`.padEnd(24)} ${result.tps.toFixed(0).padStart(7)} TPS    avg ${result.latencyAvgMs.toFixed(2)} ms  failed ${result.failed}`,
+    );
+  }
+
+  /** Three back-to-back minutes of the mixed workload, RSS after each: is memory flat? */
+  private async soakRuns(): Promise<void> {
+    const mixed = SERVICE_SCENARIOS.find((scenario) => scenario.name === 'mixed')!;
+    console.log('\n— soak: 3 × 60 s of the mixed workload');
+    for (let run = 1; run <= 3; run++) {
+      await this.clearCarts();
+      const samples: number[] = [];
+      const sampler = setInterval(() => samples.push(Math.round(rssMb(this.service.pid))), 5_000);
+      const result = await load({ ...this.loadOptions(this.service, mixed), durationS: 60 });
+      clearInterval(sampler);
+      const rss = rssMb(this.service.pid);
+      this.soak.push({ run, durationS: 60, rps: result.rps, p99: result.p99, rssMb: rss, rssSamplesMb: samples });
+      console.log(
+        `soak ${run}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99.toFixed(1)} ms, errors ${result.errors}, RSS ${rss.toFixed(0)} MB (every 5 s: ${samples.join(' ')})`,
+      );
+    }
+  }
+
+  /** Empties the carts of the logged-in users (Redis keys; over the API when embedded). */
+  private async clearCarts(): Promise<void> {
+    if (!this.settings.embedded) {
+      await deleteRedisKeys('cart:*');
+      return;
+    }
+    await Promise.all(
+      this.seeded.tokens.map((token) =>
+        fetch(`http://127.0.0.1:${PORTS.service}/v1/cart`, {
+          method: 'DELETE',
+          headers: { authorization: `Bearer ${token}` },
+        }).then((res) => res.arrayBuffer()),
+      ),
+    );
+  }
+
+  report(): { unexpected: number; errors: number } {
+    const s = this.settings;
+    const summary = summarize(this.measurements, this.pgbenchRuns, this.soak, WRITE_CONNECTIONS);
+    const table = formatTable(summary);
+    console.log(`\n${table}\n`);
+    const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version };
+    const subtitle =
+      `${s.quick ? 'quick' : 'full'} run${s.embedded ? ' (embedded)' : ''}, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — ` +
+      `median of ${s.rounds} round(s) × ${s.durationS} s, autocannon ${64}/${WRITE_CONNECTIONS} connections, ${machine.cores} cores (load generator on the same machine)`;
+    const json = {
+      version: 1,
+      createdAt: new Date().toISOString(),
+      settings: { ...s, readConnections: 64, writeConnections: WRITE_CONNECTIONS, dbPoolMax: 10 },
+      machine,
+      seed: {
+        products: this.seeded.products,
+        users: this.seeded.users,
+        loggedIn: this.seeded.tokens.length,
+        notes: this.seeded.notes,
+      },
+      summary,
+      idleRss: this.idleRss,
+      soak: this.soak,
+      measurements: this.measurements,
+      pgbench: this.pgbenchRuns,
+      table,
+    };
+    const body = JSON.stringify(json, null, 2) + '\n';
+    const chart = renderChart(summary, subtitle);
+    writeFileSync(join(RESULTS_DIR, `${this.stamp}.json`), body);
+    writeFileSync(join(RESULTS_DIR, `${this.stamp}.svg`), chart);
+    if (!s.quick && !s.embedded) {
+      writeFileSync(join(RESULTS_DIR, 'latest.json'), body);
+      writeFileSync(join(RESULTS_DIR, 'latest.svg'), chart);
+    }
+    console.log(
+      `results: bench/results/${this.stamp}.json and .svg${!s.quick && !s.embedded ? ' (and latest.json, latest.svg)' : ''}`,
+    );
+    return {
+      unexpected: this.measurements.reduce((total, m) => total + m.unexpected, 0),
+      errors: this.measurements.reduce((total, m) => total + m.errors, 0),
+    };
+  }
+}
+
+async function main(): Promise<void> {
+  const settings = parseArgs(process.argv.slice(2));
+  const bench = new Bench(settings);
+  await bench.run();
+  const { unexpected, errors } = bench.report();
+  if (unexpected > 0 || errors > 0) {
+    const message = `${errors} socket errors and ${unexpected} unexpected non-2xx answers`;
+    if (settings.quick) {
+      console.error(`FAILED: ${message}`);
+      process.exitCode = 1;
+    } else {
+      console.warn(`warning: ${message}`);
+    }
+  }
+  // autocannon can leave timers behind; do not wait for them.
+  await sleep(100);
+  process.exit(process.exitCode ?? 0);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
