@@ -20,6 +20,10 @@ export function createL1(metrics: MetricsService): Keyv {
   const keyv = new Keyv({
     store: new KeyvCacheableMemory({ lruSize: 10_000, checkInterval: 1_000 }),
     useKeyPrefix: false,
+    // In-process entries are kept as objects: no JSON round trip on every hit. Callers
+    // treat cached values as read-only.
+    serialize: undefined,
+    deserialize: undefined,
   });
   keyv.hooks.addHandler(KeyvHooks.PRE_SET, (data: { ttl?: number }) => {
     data.ttl = Math.min(data.ttl ?? L1_MAX_TTL_MS, L1_MAX_TTL_MS);
