@@ -26,8 +26,7 @@ export async function createApp(): Promise<NestExpressApplication> {
     { bufferLogs: true, rawBody: true, bodyParser: false },
   );
   app.useLogger(app.get(Logger));
-  // SIGTERM: stop accepting, finish in-flight work, close pools, then exit 0 (not 143).
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
+  // Stop signals are main.ts's (http/graceful-shutdown.ts): requests drain before the hooks run.
   configureHttpServer(app.getHttpServer(), http);
 
   app.disable('x-powered-by');

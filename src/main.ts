@@ -1,9 +1,11 @@
 // First, before anything loads http, express, pg or ioredis: tracing patches them as they load.
 import './tracing/register';
+import { Logger } from '@nestjs/common';
 import cluster from 'node:cluster';
 import { createApp } from './app.factory';
 import { EnvironmentError, validateEnvironment } from './config/environment';
 import { runPrimary } from './cluster';
+import { enableGracefulShutdown } from './http/graceful-shutdown';
 
 async function main(): Promise<void> {
   let env;
@@ -21,7 +23,11 @@ async function main(): Promise<void> {
     return;
   }
   const app = await createApp();
+  // Before listen, which also runs the migrations: a stop signal then still closes cleanly.
+  enableGracefulShutdown(app);
   await app.listen(env.PORT);
+  // The pid tells a cluster's workers apart in the logs (every request line carries it too).
+  new Logger('Main').log(`Listening on port ${env.PORT} (pid ${process.pid}${cluster.isWorker ? ', a worker' : ''})`);
 }
 
 main().catch((error: unknown) => {
