@@ -122,6 +122,11 @@ describe('HTTP edge', () => {
       expect(create.requestBody.content['application/json'].schema.$ref).toMatch(/CreateProductDto/);
       expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '403', '409']));
       expect(create.responses['409'].content['application/json'].schema.$ref).toMatch(/ErrorBodyDto/);
+      // answers any business route may give are documented everywhere, body answers only with a body
+      const read = doc.paths['/v1/products/{id}'].get;
+      expect(Object.keys(read.responses)).toEqual(expect.arrayContaining(['429', '431', '503']));
+      expect(Object.keys(read.responses)).not.toContain('413');
+      expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(['413', '415', '429', '503']));
     });
 
     it('exposes Prometheus metrics with route templates', async () => {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
@@ -10,7 +10,10 @@ import { OrderDto, OrderEventDto, OrderPageDto } from './dto/order.dto';
 import { parseIdempotencyKey } from './idempotency';
 import { OrdersService } from './orders.service';
 
-const ID = ApiParam({ name: 'id', type: Number, example: 17 });
+const ID = applyDecorators(
+  ApiParam({ name: 'id', type: Number, example: 17 }),
+  ApiErrors({ 400: 'INVALID_PARAMETER (a non-integer id)' }),
+);
 
 @ApiTags('orders')
 @ApiBearerAuth()
@@ -61,7 +64,7 @@ export class OrdersController {
   @Get(':id')
   @ID
   @ApiOkResponse({ type: OrderDto })
-  @ApiErrors({ 400: 'INVALID_PARAMETER', 404: 'ORDER_NOT_FOUND (also for anyone else’s order)' })
+  @ApiErrors({ 404: 'ORDER_NOT_FOUND (also for anyone else’s order)' })
   findOne(@CurrentUser() user: AuthUser, @Param('id', IdParamPipe) id: number): Promise<OrderDto> {
     return this.orders.findOne(user, id);
   }
@@ -69,7 +72,7 @@ export class OrdersController {
   @Get(':id/events')
   @ID
   @ApiOkResponse({ type: [OrderEventDto], description: 'The order history, oldest first' })
-  @ApiErrors({ 400: 'INVALID_PARAMETER', 404: 'ORDER_NOT_FOUND' })
+  @ApiErrors({ 404: 'ORDER_NOT_FOUND' })
   events(@CurrentUser() user: AuthUser, @Param('id', IdParamPipe) id: number): Promise<OrderEventDto[]> {
     return this.orders.eventsOf(user, id);
   }
@@ -90,7 +93,7 @@ export class OrdersController {
   @ID
   @ApiOkResponse({ type: OrderDto })
   @ApiErrors({
-    400: 'VALIDATION_FAILED',
+    400: 'VALIDATION_FAILED, INVALID_PARAMETER',
     403: 'FORBIDDEN',
     404: 'ORDER_NOT_FOUND',
     409: 'ILLEGAL_TRANSITION (only paid orders ship)',
