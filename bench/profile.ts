@@ -15,7 +15,15 @@ import { load } from './lib/load.js';
 import { rssMb, stop } from './lib/processes.js';
 import { findScenario, SERVICE_SCENARIOS } from './lib/scenarios.js';
 import { seed } from './lib/seed.js';
-import { deleteRedisKeys, dropDatabase, LOG_DIR, recreateDatabase, RESULTS_DIR, startService } from './lib/service.js';
+import {
+  deleteRedisKeys,
+  dropDatabase,
+  LOG_DIR,
+  recreateDatabase,
+  RESULTS_DIR,
+  snapshotService,
+  startService,
+} from './lib/service.js';
 
 const PORT = 18085;
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
@@ -52,6 +60,7 @@ async function profileScenario(name: string, durationS: number): Promise<void> {
   }
   const profileDir = join(LOG_DIR, `cpu-prof-${Date.now()}`);
   mkdirSync(profileDir, { recursive: true });
+  snapshotService();
   await recreateDatabase();
   await deleteRedisKeys();
   const service = await startService({

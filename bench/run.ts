@@ -8,13 +8,13 @@
  * bare, … per round) and the report gives medians. See README § Performance.
  */
 import { cpus } from 'node:os';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { renderChart } from './lib/chart.js';
 import { load, type LoadOptions } from './lib/load.js';
 import { hasPgbench, pgbench } from './lib/pgbench.js';
-import { cpuSeconds, rssMb, startNode, stop, type Child } from './lib/processes.js';
+import { cpuSeconds, rssMb, run, startNode, stop, type Child } from './lib/processes.js';
 import {
   formatTable,
   summarize,
@@ -31,7 +31,7 @@ import {
   LOG_DIR,
   recreateDatabase,
   RESULTS_DIR,
-  ROOT,
+  snapshotService,
   startService,
 } from './lib/service.js';
 
@@ -84,6 +84,8 @@ class Bench {
   private service!: Child;
   private seeded!: Seeded;
   private fixtureFile = '';
+  /** What was measured: dist/main.js's build time and the commit (src/ dirty or not). */
+  private build: Record<string, string | boolean> = {};
   /** The service's RSS when idle: right after start, and after seeding. */
   private readonly idleRss = { afterStartMb: NaN, afterSeedMb: NaN };
 
@@ -91,9 +93,7 @@ class Bench {
 
   async run(): Promise<void> {
     const s = this.settings;
-    if (!existsSync(join(ROOT, 'dist', 'main.js'))) {
-      throw new Error('dist/main.js is missing: run `npm run build` first (npm run bench does)');
-    }
+    this.build = { ...snapshotService(), ...(await gitState()) };
     mkdirSync(LOG_DIR, { recursive: true });
     const pgbenchAvailable = !s.embedded && (await hasPgbench());
     if (!s.embedded && !pgbenchAvailable) {
@@ -104,7 +104,8 @@ class Bench {
       await deleteRedisKeys();
     }
     console.log(
-      `mode: ${s.quick ? 'quick' : 'full'}${s.embedded ? ', embedded' : ''}; ${s.rounds} round(s) of ${s.durationS} s per scenario; ${cpus().length} cores`,
+      `mode: ${s.quick ? 'quick' : 'full'}${s.embedded ? ', embedded' : ''}; ${s.rounds} round(s) of ${s.durationS} s per scenario; ${cpus().length} cores; ` +
+        `service built ${this.build.builtAt} at ${this.build.commit}${this.build.srcDirty ? ' (src/ had uncommitted changes)' : ''}`,
     );
     this.service = await startService({ embedded: s.embedded, port: PORTS.service, logFile: this.log('service') });
     this.idleRss.afterStartMb = rssMb(this.service.pid);
@@ -327,6 +328,7 @@ class Bench {
       createdAt: new Date().toISOString(),
       settings: { ...s, readConnections: 64, writeConnections: WRITE_CONNECTIONS, dbPoolMax: 10 },
       machine,
+      build: this.build,
       seed: {
         products: this.seeded.products,
         users: this.seeded.users,
@@ -355,6 +357,16 @@ class Bench {
       unexpected: this.measurements.reduce((total, m) => total + m.unexpected, 0),
       errors: this.measurements.reduce((total, m) => total + m.errors, 0),
     };
+  }
+}
+
+async function gitState(): Promise<{ commit: string; srcDirty: boolean }> {
+  try {
+    const commit = (await run('git', ['rev-parse', '--short', 'HEAD'])).trim();
+    const dirty = (await run('git', ['status', '--porcelain', '--', 'src'])).trim() !== '';
+    return { commit, srcDirty: dirty };
+  } catch {
+    return { commit: 'unknown', srcDirty: false };
   }
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
@@ -35,6 +35,26 @@ export interface ServiceOptions {
 
 const JWT_SECRET = randomBytes(32).toString('hex');
 
+let serviceMain = join(ROOT, 'dist', 'main.js');
+
+/**
+ * Runs the service from a private copy of dist/: the working tree is shared, and a
+ * concurrent `npm run build` empties dist/ while it compiles. The copy sits inside the
+ * repository, so its imports still resolve from node_modules; it is removed on exit.
+ */
+export function snapshotService(): { builtAt: string } {
+  const dist = join(ROOT, 'dist');
+  if (!existsSync(join(dist, 'main.js'))) {
+    throw new Error('dist/main.js is missing: run `npm run build` first (npm run bench does)');
+  }
+  const builtAt = statSync(join(dist, 'main.js')).mtime.toISOString();
+  const copy = join(ROOT, 'bench', 'dist', `service-${process.pid}`);
+  cpSync(dist, copy, { recursive: true });
+  process.on('exit', () => rmSync(copy, { recursive: true, force: true }));
+  serviceMain = join(copy, 'main.js');
+  return { builtAt };
+}
+
 export function databaseUrl(database = DATABASE): string {
   return `${PG_SERVER_URL}/${database}`;
 }
@@ -58,7 +78,7 @@ export function startService(options: ServiceOptions): Promise<Child> {
   };
   return startNode({
     name: options.workers && options.workers > 1 ? `service (WORKERS=${options.workers})` : 'service',
-    args: [...(options.nodeFlags ?? []), join(ROOT, 'dist', 'main.js')],
+    args: [...(options.nodeFlags ?? []), serviceMain],
     env,
     port: options.port,
     readyPath: '/health/ready',
