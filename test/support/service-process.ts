@@ -117,10 +117,6 @@ export interface Answer {
   body?: unknown;
   /** A network error instead of an answer (ECONNRESET, ECONNREFUSED, …). */
   error?: string;
-  /** When the answer (or the error) arrived, epoch ms. */
-  at: number;
-  /** Whether the connection was established (TCP) before the answer or error. */
-  connected: boolean;
 }
 
 /** One HTTP request; network failures come back as `error` rather than a rejection. */
@@ -130,9 +126,7 @@ export function send(
   path: string,
   options: { body?: unknown; headers?: Record<string, string>; agent?: http.Agent; onSent?: () => void } = {},
 ): Promise<Answer> {
-  return new Promise((resolve) => {
-    let connected = false;
-    const done = (answer: Omit<Answer, 'connected'>) => resolve({ ...answer, connected });
+  return new Promise((done) => {
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
     const req = http.request(
       {
@@ -154,13 +148,14 @@ export function send(
           } catch {
             // not JSON: keep the text
           }
-          done({ status: res.statusCode, headers: res.headers, body, at: Date.now() });
+          done({ status: res.statusCode, headers: res.headers, body });
         });
-        res.on('error', (error) => done({ headers: {}, error: errorName(error), at: Date.now() }));
+        res.on('error', (error) => done({ headers: {}, error: errorName(error) }));
       },
     );
-    req.on('error', (error) => done({ headers: {}, error: errorName(error), at: Date.now() }));
+    req.on('error', (error) => done({ headers: {}, error: errorName(error) }));
     // On the wire: connected, and the whole request handed to the kernel.
+    let connected = false;
     let finished = false;
     const sentOnce = () => {
       if (connected && finished) {
