@@ -239,14 +239,8 @@ describe('Dependency faults', () => {
     });
   }, 40_000);
 
-  /*
-   * KNOWN BUG (src/cache, not this suite's to fix): a write made while Redis is down cannot
-   * delete the product's Redis entry, and nothing deletes it when Redis returns, so every
-   * instance serves the old product for up to the 5-minute L2 lifetime. `it.failing`
-   * passes while the bug is there; make it `it` once the cache retries (or drops) such
-   * entries when the connection comes back.
-   */
-  (REAL_SERVERS ? it.failing : it.skip)(
+  // A write while Redis is down leaves a stale Redis copy; the cache drops it when Redis returns.
+  (REAL_SERVERS ? it : it.skip)(
     'does not serve a product changed while Redis was down',
     async () => {
       const product = await createProduct(t!, admin, { stock: 20 });

@@ -46,6 +46,13 @@ export class CacheService implements OnModuleInit {
   private readonly cache: Cache;
   private readonly generations = new Map<string, string>();
   private lastErrorLog = 0;
+  /**
+   * A write made while Redis is down cannot drop the Redis copy of what it changed, and
+   * that copy would outlive the outage by up to its TTL. Such keys and generations are
+   * remembered and applied as soon as Redis answers again.
+   */
+  private readonly pendingKeys = new Set<string>();
+  private readonly pendingGenerations = new Map<string, string>();
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -59,7 +66,8 @@ export class CacheService implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     await this.pubsub.subscribe(INVALIDATION_CHANNEL, (raw) => this.applyInvalidation(raw));
-    this.pubsub.onResubscribed(() => void this.reloadGenerations());
+    this.pubsub.onResubscribed(() => void this.recover());
+    this.redis.on('ready', () => void this.retryPending());
   }
 
   /** Returns the cached value for `namespace`/`id`, or loads, stores and returns it. `null` means "not found". */
@@ -74,7 +82,8 @@ export class CacheService implements OnModuleInit {
   /** Drops one entry from both levels on every instance. */
   async invalidate(namespace: string, id: string): Promise<void> {
     const key = await this.keyOf(namespace, id);
-    await this.cache.del(key).catch((error: unknown) => this.logRedisError(error));
+    await this.l1.delete(key);
+    await this.deleteFromRedis(key);
     await this.pubsub.publish(INVALIDATION_CHANNEL, JSON.stringify({ keys: [key] } satisfies InvalidationMessage));
   }
 
@@ -82,11 +91,41 @@ export class CacheService implements OnModuleInit {
   async invalidateNamespace(namespace: string): Promise<void> {
     const value = randomUUID();
     this.generations.set(namespace, value);
-    await this.redis.set(GENERATION_KEY(namespace), value).catch((error: unknown) => this.logRedisError(error));
+    await this.publishGeneration(namespace, value);
+  }
+
+  private async deleteFromRedis(key: string): Promise<void> {
+    try {
+      await this.redis.del(key);
+      this.pendingKeys.delete(key);
+    } catch (error) {
+      this.pendingKeys.add(key);
+      this.logRedisError(error);
+    }
+  }
+
+  private async publishGeneration(namespace: string, value: string): Promise<void> {
+    try {
+      await this.redis.set(GENERATION_KEY(namespace), value);
+      this.pendingGenerations.delete(namespace);
+    } catch (error) {
+      this.pendingGenerations.set(namespace, value);
+      this.logRedisError(error);
+    }
     await this.pubsub.publish(
       INVALIDATION_CHANNEL,
       JSON.stringify({ generation: { namespace, value } } satisfies InvalidationMessage),
     );
+  }
+
+  private async retryPending(): Promise<void> {
+    for (const key of [...this.pendingKeys]) {
+      await this.deleteFromRedis(key);
+      await this.pubsub.publish(INVALIDATION_CHANNEL, JSON.stringify({ keys: [key] } satisfies InvalidationMessage));
+    }
+    for (const [namespace, value] of [...this.pendingGenerations]) {
+      await this.publishGeneration(namespace, value);
+    }
   }
 
   private async keyOf(namespace: string, id: string): Promise<string> {
@@ -108,9 +147,16 @@ export class CacheService implements OnModuleInit {
     }
   }
 
-  /** After an outage we may have missed generation moves: forget what we knew and read them again. */
-  private async reloadGenerations(): Promise<void> {
+  /**
+   * After an outage: apply our own writes Redis missed, then forget the generations we
+   * knew (we may have missed other instances' moves) and read them again.
+   */
+  private async recover(): Promise<void> {
+    await this.retryPending();
     this.generations.clear();
+    for (const [namespace, value] of this.pendingGenerations) {
+      this.generations.set(namespace, value);
+    }
     await this.l1.clear();
   }
 
