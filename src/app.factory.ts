@@ -30,6 +30,9 @@ export async function createApp(): Promise<NestExpressApplication> {
   configureHttpServer(app.getHttpServer(), http);
 
   app.disable('x-powered-by');
+  // req.ip is the client behind a proxy on a private network (nginx in the compose profile),
+  // while a client on a public address cannot forge it with X-Forwarded-For.
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.set('etag', false);
   app.use(requestIdMiddleware);
   // Security headers. JSON responses load nothing, so their CSP allows nothing; Swagger UI
