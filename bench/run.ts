@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { renderChart } from './lib/chart.js';
 import { load, type LoadOptions } from './lib/load.js';
 import { hasPgbench, pgbench } from './lib/pgbench.js';
-import { cpuSeconds, rssMb, run, startNode, stop, type Child } from './lib/processes.js';
+import { cpuSeconds, heapMb, rssMb, run, startNode, stop, type Child } from './lib/processes.js';
 import {
   formatTable,
   summarize,
@@ -237,6 +237,7 @@ class Bench {
       scenario: scenario.name,
       connections: scenario.connections,
       rssMb: rssMb(child.pid),
+      ...(target === 'service' ? await heapMb(child.port) : { heapUsedMb: NaN, heapTotalMb: NaN, externalMb: NaN }),
       targetCores,
       unexpected,
     };
@@ -246,7 +247,7 @@ class Bench {
       .join(' ');
     console.log(
       `${`${target}:${scenario.name}`.padEnd(24)} ${result.rps.toFixed(0).padStart(7)} req/s  p50 ${result.p50.toFixed(2)}  p99 ${result.p99.toFixed(2)} ms  ` +
-        `errors ${result.errors}  [${codes}]  conns ${result.connectionsOpened}  RSS ${measurement.rssMb.toFixed(0)} MB  ` +
+        `errors ${result.errors}  [${codes}]  conns ${result.connectionsOpened}  RSS ${measurement.rssMb.toFixed(0)} MB (heap ${measurement.heapUsedMb.toFixed(0)})  ` +
         `cores: target ${targetCores.toFixed(2)}, loadgen ${result.generatorCores.toFixed(2)}`,
     );
     if (result.errorSamples.length > 0) {
@@ -291,9 +292,19 @@ class Bench {
       const result = await load({ ...this.loadOptions(this.service, mixed), durationS: 60 });
       clearInterval(sampler);
       const rss = rssMb(this.service.pid);
-      this.soak.push({ run, durationS: 60, rps: result.rps, p99: result.p99, rssMb: rss, rssSamplesMb: samples });
+      const { heapUsedMb, heapTotalMb } = await heapMb(this.service.port);
+      this.soak.push({
+        run,
+        durationS: 60,
+        rps: result.rps,
+        p99: result.p99,
+        rssMb: rss,
+        heapUsedMb,
+        heapTotalMb,
+        rssSamplesMb: samples,
+      });
       console.log(
-        `soak ${run}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99.toFixed(1)} ms, errors ${result.errors}, RSS ${rss.toFixed(0)} MB (every 5 s: ${samples.join(' ')})`,
+        `soak ${run}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99.toFixed(1)} ms, errors ${result.errors}, RSS ${rss.toFixed(0)} MB, V8 heap ${heapUsedMb.toFixed(0)} MB in use of ${heapTotalMb.toFixed(0)} (RSS every 5 s: ${samples.join(' ')})`,
       );
     }
   }

@@ -110,6 +110,21 @@ export function rssMb(pid: number): number {
   return kb / 1024;
 }
 
+/** The V8 heap (in use, reserved) and the memory outside it, in MB, from the service's Prometheus `/metrics`. */
+export async function heapMb(port: number): Promise<{ heapUsedMb: number; heapTotalMb: number; externalMb: number }> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+    const metric = (name: string) => Number(new RegExp(`^${name} ([\\d.e+]+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
+    return {
+      heapUsedMb: metric('nodejs_heap_size_used_bytes'),
+      heapTotalMb: metric('nodejs_heap_size_total_bytes'),
+      externalMb: metric('nodejs_external_memory_bytes'),
+    };
+  } catch {
+    return { heapUsedMb: NaN, heapTotalMb: NaN, externalMb: NaN };
+  }
+}
+
 /** CPU time (user + system) in seconds used so far by the process and its descendants. */
 export function cpuSeconds(pid: number): number {
   const ticksPerSecond = 100; // USER_HZ on Linux

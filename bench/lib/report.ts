@@ -11,6 +11,10 @@ export interface Measurement extends LoadResult {
   connections: number;
   /** VmRSS of the target process (and its workers) right after the run. */
   rssMb: number;
+  /** V8 heap in use and memory outside it (Buffers, …) right after the run; the service only (its /metrics). */
+  heapUsedMb: number;
+  heapTotalMb: number;
+  externalMb: number;
   /** CPU cores the target used while the run lasted. */
   targetCores: number;
   /** Non-2xx answers the contract does not expect here (everything but checkout's 409). */
@@ -28,6 +32,8 @@ export interface SoakRun {
   rps: number;
   p99: number;
   rssMb: number;
+  heapUsedMb: number;
+  heapTotalMb: number;
   /** RSS every 5 s during the run. */
   rssSamplesMb: number[];
 }
@@ -48,6 +54,7 @@ export interface Row {
   connectionsOpened: number;
   requests: number;
   rssMb: number;
+  heapUsedMb: number;
   targetCores: number;
   generatorCores: number;
   /** pgbench reports only an average latency. */
@@ -115,6 +122,7 @@ export function summarize(
       connectionsOpened: sum(runs.map((r) => r.connectionsOpened)),
       requests: sum(runs.map((r) => r.requests)),
       rssMb: median(runs.map((r) => r.rssMb)),
+      heapUsedMb: median(runs.map((r) => r.heapUsedMb)),
       targetCores: median(runs.map((r) => r.targetCores)),
       generatorCores: median(runs.map((r) => r.generatorCores)),
     };
@@ -140,6 +148,7 @@ export function summarize(
         connectionsOpened: NaN,
         requests: NaN,
         rssMb: NaN,
+        heapUsedMb: NaN,
         targetCores: NaN,
         generatorCores: NaN,
       });
@@ -199,7 +208,9 @@ function checkTargets(ratios: Record<string, number>, soak: SoakRun[]): TargetCh
     checks.push({
       name: 'RSS after 60 s of mixed load, 3 runs',
       goal: '≤ 250 MB and flat (last ≤ first + 10%)',
-      value: `${rss.map((mb) => mb.toFixed(0)).join(' → ')} MB (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)}%)`,
+      value:
+        `${rss.map((mb) => mb.toFixed(0)).join(' → ')} MB (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)}%); ` +
+        `V8 heap in use ${soak.map((run) => run.heapUsedMb.toFixed(0)).join(' → ')} MB`,
       met: Math.max(...rss) <= 250 && growth <= 0.1,
     });
   } else {
@@ -236,7 +247,7 @@ export function formatTable(summary: Summary): string {
     'errors',
     'non-2xx',
     'conns opened / requests',
-    'RSS MB',
+    'RSS (heap) MB',
     'target cores',
     'loadgen cores',
   ];
@@ -255,7 +266,7 @@ export function formatTable(summary: Summary): string {
           .join(' ')})`
       : '0',
     Number.isFinite(row.requests) ? `${row.connectionsOpened} / ${row.requests.toLocaleString('en-US')}` : '—',
-    fmt(row.rssMb, 0),
+    Number.isFinite(row.heapUsedMb) ? `${fmt(row.rssMb, 0)} (${fmt(row.heapUsedMb, 0)})` : fmt(row.rssMb, 0),
     fmt(row.targetCores, 2),
     fmt(row.generatorCores, 2),
   ]);

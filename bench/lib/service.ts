@@ -43,11 +43,12 @@ let serviceMain = join(ROOT, 'dist', 'main.js');
  * repository, so its imports still resolve from node_modules; it is removed on exit.
  */
 export function snapshotService(): { builtAt: string } {
-  const dist = join(ROOT, 'dist');
+  // BENCH_SERVICE_DIST: measure another build (e.g. one made from a clean checkout of HEAD).
+  const dist = process.env.BENCH_SERVICE_DIST ?? join(ROOT, 'dist');
   if (!existsSync(join(dist, 'main.js'))) {
     throw new Error('dist/main.js is missing: run `npm run build` first (npm run bench does)');
   }
-  const builtAt = statSync(join(dist, 'main.js')).mtime.toISOString();
+  const builtAt = `${statSync(join(dist, 'main.js')).mtime.toISOString()}${process.env.BENCH_SERVICE_DIST ? ` in ${dist}` : ''}`;
   const copy = join(ROOT, 'bench', 'dist', `service-${process.pid}`);
   cpSync(dist, copy, { recursive: true });
   process.on('exit', () => rmSync(copy, { recursive: true, force: true }));
