@@ -242,12 +242,13 @@ class Bench {
       unexpected,
     };
     this.measurements.push(measurement);
+    const heap = Number.isFinite(measurement.heapUsedMb) ? ` (heap ${measurement.heapUsedMb.toFixed(0)})` : '';
     const codes = Object.entries(result.statusCodes)
       .map(([code, n]) => `${code}×${n}`)
       .join(' ');
     console.log(
       `${`${target}:${scenario.name}`.padEnd(24)} ${result.rps.toFixed(0).padStart(7)} req/s  p50 ${result.p50.toFixed(2)}  p99 ${result.p99.toFixed(2)} ms  ` +
-        `errors ${result.errors}  [${codes}]  conns ${result.connectionsOpened}  RSS ${measurement.rssMb.toFixed(0)} MB (heap ${measurement.heapUsedMb.toFixed(0)})  ` +
+        `errors ${result.errors}  [${codes}]  conns ${result.connectionsOpened}  RSS ${measurement.rssMb.toFixed(0)} MB${heap}  ` +
         `cores: target ${targetCores.toFixed(2)}, loadgen ${result.generatorCores.toFixed(2)}`,
     );
     if (result.errorSamples.length > 0) {
