@@ -18,7 +18,7 @@ function countLookups(keyv: Keyv, layer: 'l1' | 'l2', metrics: MetricsService): 
 /** L1: a bounded in-process LRU whose entries never outlive {@link L1_MAX_TTL_MS}. */
 export function createL1(metrics: MetricsService): Keyv {
   const keyv = new Keyv({
-    store: new KeyvCacheableMemory({ lruSize: 10_000, checkInterval: 1_000 }),
+    store: new KeyvCacheableMemory({ lruSize: 10_000, checkInterval: 1_000, useClone: false }),
     useKeyPrefix: false,
     // In-process entries are kept as objects: no JSON round trip on every hit. Callers
     // treat cached values as read-only.
