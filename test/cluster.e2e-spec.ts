@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { ensureBuilt, freePort, send, ServiceProcess, startService } from './support/service-process';
 import { createWorld, TestWorld } from './support/test-app';
+import { sleep, waitFor } from './support/wait';
 
 /**
  * `WORKERS=2 node dist/main.js`: both workers serve, a dead worker is replaced, SIGTERM
@@ -10,21 +11,8 @@ import { createWorld, TestWorld } from './support/test-app';
  */
 const REAL_SERVERS = Boolean(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL);
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until<T>(what: string, timeoutMs: number, read: () => T | Promise<T>, done: (value: T) => boolean) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`${what}: not within ${timeoutMs} ms (last: ${JSON.stringify(value)})`);
-    }
-    await sleep(100);
-  }
-}
+const until = <T>(what: string, timeoutMs: number, read: () => T | Promise<T>, done: (value: T) => boolean) =>
+  waitFor(what, read, done, timeoutMs);
 
 function isRunning(pid: number): boolean {
   try {

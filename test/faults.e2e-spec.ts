@@ -3,6 +3,7 @@ import type { QueryRunner } from 'typeorm';
 import { createProduct } from './support/catalog';
 import { startTcpProxy, TcpProxy } from './support/tcp-proxy';
 import { ADMIN, bearer, createWorld, newCustomer, startApp, TestApp, TestWorld } from './support/test-app';
+import { sleep } from './support/wait';
 
 /**
  * PostgreSQL and Redis failing under a running app, through TCP proxies the test cuts and
@@ -13,8 +14,6 @@ const ACQUIRE_TIMEOUT_MS = 1_000;
 const POOL_MAX = 4;
 /** A cut dependency must be answered for within this (the contract: 503, not a hang). */
 const FAIL_FAST_MS = ACQUIRE_TIMEOUT_MS + 2_000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `url` with its host and port replaced by the proxy's. */
 function viaProxy(url: string, proxy: TcpProxy): string {

@@ -1,5 +1,6 @@
 import { createProduct, stockOf } from './support/catalog';
 import { ADMIN, bearer, createWorld, newCustomer, startApp, TestApp, TestWorld } from './support/test-app';
+import { sleep } from './support/wait';
 
 /**
  * Two instances on one database and one Redis, as two replicas behind a load balancer:
@@ -7,8 +8,6 @@ import { ADMIN, bearer, createWorld, newCustomer, startApp, TestApp, TestWorld }
  * database and the Redis stand-in belong to one process each.
  */
 const REAL_SERVERS = Boolean(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL);
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` every 25 ms; returns how long it took to hold, or throws after `timeoutMs`. */
 async function within(timeoutMs: number, what: string, check: () => Promise<boolean>): Promise<number> {

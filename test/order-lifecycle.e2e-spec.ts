@@ -1,9 +1,9 @@
 import { signWebhook } from '../src/orders/webhooks/webhook-signature.guard';
 import { createProduct, stockOf } from './support/catalog';
 import { closeSuite, newCustomer, openSuite, startApp, TestApp, TestWorld } from './support/test-app';
+import { sleep } from './support/wait';
 
 const WEBHOOK_SECRET = 'lifecycle-webhook-secret';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('Order lifecycle', () => {
   let world: TestWorld;

@@ -7,6 +7,7 @@ import { OutboxRelay } from '../src/messaging/outbox-relay.service';
 import { startTcpProxy, TcpProxy } from './support/tcp-proxy';
 import { createProduct } from './support/catalog';
 import { ADMIN, bearer, createWorld, newCustomer, startApp, TestApp, TestWorld } from './support/test-app';
+import { sleep, waitFor } from './support/wait';
 
 /**
  * The outbox relay, driven directly through `writeToOutbox` (as Orders will), against
@@ -16,8 +17,6 @@ import { ADMIN, bearer, createWorld, newCustomer, startApp, TestApp, TestWorld }
  */
 const NATS_URL = process.env.TEST_NATS_URL;
 const SUBJECT = 'mall.orders.OrderCreated';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface OutboxRow {
   id: string;
@@ -50,21 +49,6 @@ function orderCreated(): OutboxMessage {
     data: { total: 1000 * orderId },
   };
   return { id, subject: SUBJECT, payload };
-}
-
-/** Polls `read` every 100 ms until `done` holds; fails after `timeoutMs`. */
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${JSON.stringify(value)}`);
-    }
-    await sleep(100);
-  }
 }
 
 describe('Outbox relay', () => {

@@ -2,8 +2,7 @@ import type Redis from 'ioredis';
 import { ProductEntity } from '../src/products/product.entity';
 import { REDIS } from '../src/redis/redis.constants';
 import { closeSuite, openSuite, startApp, TestApp, TestWorld } from './support/test-app';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { sleep } from './support/wait';
 
 describe('Product read cache', () => {
   let world: TestWorld;
