@@ -176,6 +176,21 @@ describe('Checkout', () => {
       expect(await stockOf(t, product.id)).toEqual({ stock: 4, sales: 1 });
     });
 
+    it('replays a whole-cart checkout although the first one emptied the cart', async () => {
+      const buyer = await newCustomer(t.http);
+      const product = await createProduct(t, admin, { stock: 5 });
+      await t.http
+        .post('/v1/cart/items')
+        .set('Authorization', buyer.auth)
+        .send({ productId: product.id, quantity: 2 })
+        .expect(200);
+      const first = await order(buyer.auth, {}).set('Idempotency-Key', 'cart-key').expect(201);
+      const again = await order(buyer.auth, {}).set('Idempotency-Key', 'cart-key').expect(201);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.body).toEqual(first.body);
+      expect(await ordersOf(buyer.id)).toHaveLength(1);
+    });
+
     it('answers 422 IDEMPOTENCY_KEY_REUSED for the same key with another body', async () => {
       const buyer = await newCustomer(t.http);
       const product = await createProduct(t, admin, { stock: 5 });

@@ -59,10 +59,12 @@ export class OrdersService {
    * leave the cart after the commit.
    */
   async create(user: AuthUser, body: CreateOrderDto, idempotencyKey?: string): Promise<IdempotentAnswer<OrderDto>> {
-    const lines = normaliseLines(body.items ?? (await this.cart.lines(user.id)));
+    let lines: RequestedLine[] = [];
     const answer = await this.idempotent.run<OrderDto>(
       { userId: user.id, route: 'POST /v1/orders', key: idempotencyKey, body },
       async (manager) => {
+        // Read here, not before: a replayed `{}` must not see the cart its first answer emptied.
+        lines = normaliseLines(body.items ?? (await this.cart.lines(user.id)));
         const placed = await placeOrder(manager, user.id, lines).catch((error: unknown) => {
           if (error instanceof InsufficientStockError) {
             this.metrics.stockConflicts.inc();
