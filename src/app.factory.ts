@@ -1,49 +1,33 @@
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
-import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { requestIdMiddleware } from './common/http/request-id';
 import { buildConfiguration } from './config/configuration';
 import { validateEnvironment } from './config/environment';
-import { ExpressHttpAdapter } from './http/express-http.adapter';
+import { FrontDoor } from './http/front-door';
+import { configureHttpAdapter, createHttpAdapter } from './http/http-adapters';
 import { configureHttpServer } from './http/http-server';
 import { setUpOpenApi } from './http/openapi';
 import { requireJsonBody } from './http/require-json.middleware';
-import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
-import { MetricsService } from './metrics/metrics.service';
 
 /**
- * Builds the whole application, as `main.ts` serves it and as the e2e tests drive it.
- * Configuration comes from `process.env`; it is validated before anything starts.
+ * Builds the whole application, as `main.ts` serves it and as the e2e tests drive it,
+ * on the HTTP adapter `HTTP_ADAPTER` names. Configuration comes from `process.env`; it
+ * is validated before anything starts.
  */
-export async function createApp(): Promise<NestExpressApplication> {
+export async function createApp(): Promise<INestApplication> {
   const { http } = buildConfiguration(validateEnvironment(process.env));
-  const app = await NestFactory.create<NestExpressApplication>(
-    AppModule,
-    new ExpressHttpAdapter({ maxHeaderSize: http.maxHeaderBytes }),
-    { bufferLogs: true, rawBody: true, bodyParser: false },
-  );
+  const door = new FrontDoor();
+  const app = await NestFactory.create(AppModule, createHttpAdapter(http, door), {
+    bufferLogs: true,
+    rawBody: true,
+    // Express gets its JSON parser below, with our limit and types; Fastify's is built in.
+    bodyParser: http.adapter === 'fastify',
+  });
   app.useLogger(app.get(Logger));
   // Stop signals are main.ts's (http/graceful-shutdown.ts): requests drain before the hooks run.
   configureHttpServer(app.getHttpServer(), http);
-
-  app.disable('x-powered-by');
-  // req.ip is the client behind a proxy on a private network (nginx in the compose profile),
-  // while a client on a public address cannot forge it with X-Forwarded-For.
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
-  app.set('etag', false);
-  app.use(requestIdMiddleware);
-  // Security headers. JSON responses load nothing, so their CSP allows nothing; Swagger UI
-  // needs its own scripts and inline styles, and no https upgrade on a plain-http dev host.
-  const apiHeaders = helmet({
-    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-  });
-  const docsHeaders = helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
-  app.use((req: Request, res: Response, next: NextFunction) =>
-    (req.path.startsWith('/docs') ? docsHeaders : apiHeaders)(req, res, next),
-  );
+  door.attach(app);
   if (http.corsOrigins.length > 0) {
     app.enableCors({
       origin: http.corsOrigins,
@@ -60,9 +44,8 @@ export async function createApp(): Promise<NestExpressApplication> {
       maxAge: 600,
     });
   }
-  app.use(httpMetricsMiddleware(app.get(MetricsService)));
   app.use(requireJsonBody);
-  app.useBodyParser('json', { limit: http.bodyLimit, type: ['application/json', 'application/*+json'] });
+  configureHttpAdapter(app, http);
   setUpOpenApi(app);
   return app;
 }

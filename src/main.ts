@@ -3,9 +3,11 @@ import './tracing/register';
 import { Logger } from '@nestjs/common';
 import cluster from 'node:cluster';
 import { createApp } from './app.factory';
+import { buildConfiguration } from './config/configuration';
 import { EnvironmentError, validateEnvironment } from './config/environment';
 import { runPrimary } from './cluster';
 import { enableGracefulShutdown } from './http/graceful-shutdown';
+import { listenHost } from './http/http-adapters';
 
 async function main(): Promise<void> {
   let env;
@@ -25,7 +27,8 @@ async function main(): Promise<void> {
   const app = await createApp();
   // Before listen, which also runs the migrations: a stop signal then still closes cleanly.
   enableGracefulShutdown(app);
-  await app.listen(env.PORT);
+  const host = listenHost(buildConfiguration(env).http);
+  await (host ? app.listen(env.PORT, host) : app.listen(env.PORT));
   // The pid tells a cluster's workers apart in the logs (every request line carries it too).
   new Logger('Main').log(`Listening on port ${env.PORT} (pid ${process.pid}${cluster.isWorker ? ', a worker' : ''})`);
 }

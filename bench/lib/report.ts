@@ -1,7 +1,7 @@
 import type { LoadResult } from './load.js';
 import type { PgbenchResult } from './pgbench.js';
 
-export type Target = 'service' | 'workers2' | 'raw' | 'bare';
+export type Target = 'service' | 'workers2' | 'fastify' | 'raw' | 'bare';
 
 /** One autocannon run against one process, as recorded in the JSON. */
 export interface Measurement extends LoadResult {
@@ -172,6 +172,8 @@ export function summarize(
     'bare / raw (hot-read)': perRound('bare:hot-read', 'raw:hot-read'),
     'hot-list / bare': perRound('hot-list', 'bare:hot-list'),
     'hot-list / raw': perRound('hot-list', 'raw:hot-list'),
+    'fastify hot-read / raw': perRound('fastify:hot-read', 'raw:hot-read'),
+    'fastify hot-read / express hot-read': perRound('fastify:hot-read', 'hot-read'),
     'order-random / pgbench random': perRound('order-random', 'pgbench:random'),
     'order-hot / pgbench hot': perRound('order-hot', 'pgbench:hot'),
     'WORKERS=2 / WORKERS=1 (hot-read)': perRound('workers2:hot-read', 'hot-read'),
@@ -194,6 +196,7 @@ function checkTargets(ratios: Record<string, number>, soak: SoakRun[]): TargetCh
   const checks: TargetCheck[] = [
     ratio('hot read vs bare NestJS', '≥ 1.0×', 'hot-read / bare', 1.0, 'bare'),
     ratio('hot list vs bare NestJS', '≥ 0.8×', 'hot-list / bare', 0.8, 'bare'),
+    ratio('hot read on Fastify vs raw node:http', '≥ 0.5×', 'fastify hot-read / raw', 0.5, 'raw'),
     ratio('checkout vs pgbench', '≥ 0.5×', 'order-random / pgbench random', 0.5, 'pgbench'),
     {
       name: 'hot read tail',

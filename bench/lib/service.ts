@@ -28,6 +28,8 @@ export interface ServiceOptions {
   embedded: boolean;
   port: number;
   workers?: number;
+  /** HTTP_ADAPTER (Express when unset). */
+  adapter?: 'express' | 'fastify';
   /** Extra node flags, e.g. `--cpu-prof`. */
   nodeFlags?: string[];
   logFile: string;
@@ -77,8 +79,15 @@ export function startService(options: ServiceOptions): Promise<Child> {
     WORKERS: String(options.workers ?? 1),
     ...(options.embedded ? { DATA_DIR: 'memory://' } : { DATABASE_URL: databaseUrl(), REDIS_URL, REDIS_KEY_PREFIX }),
   };
+  if (options.adapter) {
+    env.HTTP_ADAPTER = options.adapter;
+  }
+  const variant = [
+    options.workers && options.workers > 1 ? `WORKERS=${options.workers}` : '',
+    options.adapter ? `HTTP_ADAPTER=${options.adapter}` : '',
+  ].filter(Boolean);
   return startNode({
-    name: options.workers && options.workers > 1 ? `service (WORKERS=${options.workers})` : 'service',
+    name: variant.length > 0 ? `service (${variant.join(', ')})` : 'service',
     args: [...(options.nodeFlags ?? []), serviceMain],
     env,
     port: options.port,

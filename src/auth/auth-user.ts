@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import { rawRequestOf } from '../common/http/http-message';
 import type { Role } from './user.entity';
 
 /** Who is calling, as read from a verified token. */
@@ -18,12 +18,17 @@ export interface AccessTokenClaims {
   exp: number;
 }
 
-type RequestWithUser = Request & { user?: AuthUser };
+const AUTH_USER = Symbol('authUser');
+type WithUser = { [AUTH_USER]?: AuthUser };
 
-export function authUserOf(req: Request): AuthUser | undefined {
-  return (req as RequestWithUser).user;
+/**
+ * The caller a guard identified. Kept on the node request, which the request log line
+ * (written when the response finishes) sees under either HTTP adapter.
+ */
+export function authUserOf(req: object): AuthUser | undefined {
+  return (rawRequestOf(req) as WithUser)[AUTH_USER];
 }
 
-export function attachAuthUser(req: Request, user: AuthUser): void {
-  (req as RequestWithUser).user = user;
+export function attachAuthUser(req: object, user: AuthUser): void {
+  (rawRequestOf(req) as WithUser)[AUTH_USER] = user;
 }

@@ -1,5 +1,4 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import type { Request } from 'express';
 import { AuthUser, authUserOf } from './auth-user';
 import type { Role } from './user.entity';
 
@@ -14,5 +13,5 @@ export const Roles = (...roles: Role[]) => SetMetadata(ROLES, roles);
 
 /** The authenticated caller of a non-public route. */
 export const CurrentUser = createParamDecorator((_: unknown, context: ExecutionContext): AuthUser =>
-  authUserOf(context.switchToHttp().getRequest<Request>())!,
+  authUserOf(context.switchToHttp().getRequest<object>())!,
 );

@@ -2,7 +2,7 @@ import { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtModule, JwtService } from '@nestjs/jwt';
 import { Test } from '@nestjs/testing';
-import type { Request } from 'express';
+import type { HttpRequest } from '../common/http/http-message';
 import { DomainError } from '../common/errors/domain-error';
 import { Public, Roles } from './auth.decorators';
 import { AuthGuard } from './auth.guard';
@@ -38,7 +38,7 @@ class OpenController {
 type Handler = () => void;
 
 function contextFor(controller: new () => object, handler: Handler, authorization?: string) {
-  const req = { headers: authorization === undefined ? {} : { authorization } } as Request;
+  const req = { headers: authorization === undefined ? {} : { authorization } } as HttpRequest;
   const context = {
     getHandler: () => handler,
     getClass: () => controller,

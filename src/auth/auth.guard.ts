@@ -1,8 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
-import type { Request } from 'express';
 import { ForbiddenError, UnauthenticatedError } from '../common/errors/domain-error';
+import type { HttpRequest } from '../common/http/http-message';
 import { IS_PUBLIC, ROLES } from './auth.decorators';
 import { AccessTokenClaims, attachAuthUser, AuthUser } from './auth-user';
 import { TokenDenylist } from './token-denylist.service';
@@ -24,7 +24,7 @@ export class AuthGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const targets = [context.getHandler(), context.getClass()];
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) ?? false;
-    const req = context.switchToHttp().getRequest<Request>();
+    const req = context.switchToHttp().getRequest<HttpRequest>();
     const token = bearerToken(req);
 
     if (isPublic) {
@@ -75,7 +75,7 @@ export class AuthGuard implements CanActivate {
   }
 }
 
-function bearerToken(req: Request): string | undefined {
+function bearerToken(req: HttpRequest): string | undefined {
   const header = req.headers.authorization;
   if (!header) {
     return undefined;

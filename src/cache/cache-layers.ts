@@ -15,10 +15,23 @@ function countLookups(keyv: Keyv, layer: 'l1' | 'l2', metrics: MetricsService): 
   return keyv;
 }
 
+export interface L1 {
+  keyv: Keyv;
+  /** The live entry under `key` now, without waiting (`undefined`: none); not counted as a lookup. */
+  peek(key: string): unknown;
+}
+
+/** What Keyv keeps in its store for every entry. */
+interface KeyvEntry {
+  value: unknown;
+  expires?: number;
+}
+
 /** L1: a bounded in-process LRU whose entries never outlive {@link L1_MAX_TTL_MS}. */
-export function createL1(metrics: MetricsService): Keyv {
+export function createL1(metrics: MetricsService): L1 {
+  const memory = new KeyvCacheableMemory({ lruSize: 10_000, checkInterval: 1_000, useClone: false });
   const keyv = new Keyv({
-    store: new KeyvCacheableMemory({ lruSize: 10_000, checkInterval: 1_000, useClone: false }),
+    store: memory,
     useKeyPrefix: false,
     // In-process entries are kept as objects: no JSON round trip on every hit. Callers
     // treat cached values as read-only.
@@ -28,7 +41,12 @@ export function createL1(metrics: MetricsService): Keyv {
   keyv.hooks.addHandler(KeyvHooks.PRE_SET, (data: { ttl?: number }) => {
     data.ttl = Math.min(data.ttl ?? L1_MAX_TTL_MS, L1_MAX_TTL_MS);
   });
-  return countLookups(keyv, 'l1', metrics);
+  const peek = (key: string): unknown => {
+    // Keyv's async get would cost a promise per lookup; its store answers synchronously.
+    const entry = memory.store.get<KeyvEntry>(key);
+    return entry && (entry.expires === undefined || entry.expires > Date.now()) ? entry.value : undefined;
+  };
+  return { keyv: countLookups(keyv, 'l1', metrics), peek };
 }
 
 /**

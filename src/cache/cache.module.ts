@@ -1,10 +1,13 @@
 import { Global, Module } from '@nestjs/common';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { CacheInterceptor } from './cache.interceptor';
 import { CacheService } from './cache.service';
+import { HotReads } from './hot-reads';
 
 @Global()
 @Module({
-  providers: [CacheService, CacheInterceptor],
-  exports: [CacheService, CacheInterceptor],
+  imports: [RateLimitModule],
+  providers: [CacheService, CacheInterceptor, HotReads],
+  exports: [CacheService, CacheInterceptor, HotReads],
 })
 export class CacheModule {}

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { MetricsService } from '../metrics/metrics.service';
 import { RedisPubSub } from '../redis/redis-pubsub.service';
 import { REDIS } from '../redis/redis.constants';
-import { createL1, createL2 } from './cache-layers';
+import { createL1, createL2, type L1 } from './cache-layers';
 
 export interface WrapTtl {
   /** Lifetime in Redis of a found value. */
@@ -15,6 +15,7 @@ export interface WrapTtl {
 }
 
 const INVALIDATION_CHANNEL = 'cache:invalidate';
+const cacheKey = (namespace: string, generation: string, id: string) => `cache:${namespace}:${generation}:${id}`;
 const GENERATION_KEY = (namespace: string) => `cache:generation:${namespace}`;
 
 interface InvalidationMessage {
@@ -42,7 +43,7 @@ interface InvalidationMessage {
 @Injectable()
 export class CacheService implements OnModuleInit {
   private readonly logger = new Logger(CacheService.name);
-  private readonly l1;
+  private readonly l1: L1;
   private readonly cache: Cache;
   private readonly generations = new Map<string, string>();
   private lastErrorLog = 0;
@@ -57,11 +58,11 @@ export class CacheService implements OnModuleInit {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     private readonly pubsub: RedisPubSub,
-    metrics: MetricsService,
+    private readonly metrics: MetricsService,
   ) {
     this.l1 = createL1(metrics);
     const l2 = createL2(redis, metrics, (error) => this.logRedisError(error));
-    this.cache = createCache({ stores: [this.l1, l2] });
+    this.cache = createCache({ stores: [this.l1.keyv, l2] });
   }
 
   async onModuleInit(): Promise<void> {
@@ -79,10 +80,27 @@ export class CacheService implements OnModuleInit {
     });
   }
 
+  /**
+   * The in-process copy of `namespace`/`id`, if this instance holds a live one now:
+   * answered without waiting, for callers that can use it before any promise. `undefined`
+   * means "not here" (ask {@link wrap}); `null` is a cached "not found".
+   */
+  peek<T>(namespace: string, id: string): T | null | undefined {
+    const generation = this.generations.get(namespace);
+    if (generation === undefined) {
+      return undefined;
+    }
+    const value = this.l1.peek(cacheKey(namespace, generation, id)) as T | null | undefined;
+    if (value !== undefined) {
+      this.metrics.cacheRequests.inc({ layer: 'l1', result: 'hit' });
+    }
+    return value;
+  }
+
   /** Drops one entry from both levels on every instance. */
   async invalidate(namespace: string, id: string): Promise<void> {
     const key = await this.keyOf(namespace, id);
-    await this.l1.delete(key);
+    await this.l1.keyv.delete(key);
     await this.deleteFromRedis(key);
     await this.pubsub.publish(INVALIDATION_CHANNEL, JSON.stringify({ keys: [key] } satisfies InvalidationMessage));
   }
@@ -134,13 +152,13 @@ export class CacheService implements OnModuleInit {
       generation = (await this.redis.get(GENERATION_KEY(namespace)).catch(() => null)) ?? '0';
       this.generations.set(namespace, generation);
     }
-    return `cache:${namespace}:${generation}:${id}`;
+    return cacheKey(namespace, generation, id);
   }
 
   private applyInvalidation(raw: string): void {
     const message = JSON.parse(raw) as InvalidationMessage;
     for (const key of message.keys ?? []) {
-      void this.l1.delete(key);
+      void this.l1.keyv.delete(key);
     }
     if (message.generation) {
       this.generations.set(message.generation.namespace, message.generation.value);
@@ -157,7 +175,7 @@ export class CacheService implements OnModuleInit {
     for (const [namespace, value] of this.pendingGenerations) {
       this.generations.set(namespace, value);
     }
-    await this.l1.clear();
+    await this.l1.keyv.clear();
   }
 
   private logRedisError(error: unknown): void {

@@ -22,7 +22,7 @@ export function buildConfiguration(env: Environment) {
       keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
       headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
       maxHeaderBytes: env.MAX_HEADER_BYTES,
-      bodyLimit: env.BODY_LIMIT,
+      bodyLimitBytes: sizeInBytes(env.BODY_LIMIT),
       rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
       /** Empty: CORS off. */
       corsOrigins: (env.CORS_ORIGINS ?? '')
@@ -59,6 +59,14 @@ export function buildConfiguration(env: Environment) {
       paymentTimeoutSeconds: env.PAYMENT_TIMEOUT_SECONDS,
     },
   };
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, mb: 1024 * 1024 };
+
+/** `100kb` → 102400, as body-parser reads sizes (the environment check allows b, kb and mb). */
+function sizeInBytes(size: string): number {
+  const [, amount, unit] = /^(\d+)([a-z]*)$/i.exec(size)!;
+  return Number(amount) * SIZE_UNITS[unit.toLowerCase()];
 }
 
 export type AppConfig = ReturnType<typeof buildConfiguration>;

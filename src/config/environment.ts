@@ -163,8 +163,8 @@ export class Environment {
   @IsIn([true, false], { message: 'MIGRATIONS_RUN must be true or false' })
   MIGRATIONS_RUN = true;
 
-  @IsIn(['express'], { message: 'HTTP_ADAPTER must be express (the fastify adapter is not available in this version)' })
-  HTTP_ADAPTER = 'express';
+  @IsIn(['express', 'fastify'], { message: 'HTTP_ADAPTER must be express or fastify' })
+  HTTP_ADAPTER: 'express' | 'fastify' = 'express';
 
   @IsOptional()
   @IsUrl({ ...urlOptions, protocols: ['http', 'https'] })

@@ -24,6 +24,8 @@ export function configureHttpServer(server: Server, http: AppConfig['http']): vo
   server.headersTimeout = http.headersTimeoutMs;
   // Time to receive a whole request; handler time is bounded by the request-timeout interceptor.
   server.requestTimeout = Math.max(http.requestTimeoutMs, http.headersTimeoutMs);
+  // Ours alone: Fastify adds a handler of its own, which would answer a second time.
+  server.removeAllListeners('clientError');
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (error.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();

@@ -1,20 +1,27 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorBody } from '../common/errors/error-body';
 import { requestIdOf } from '../common/http/request-id';
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
-function hasBody(req: Request): boolean {
+function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
 
-/** Every endpoint speaks JSON: a request body of any other type is a 415. */
-export function requireJsonBody(req: Request, res: Response, next: NextFunction): void {
+/**
+ * Every endpoint speaks JSON: a request body of any other type is a 415. Middleware on
+ * node's request and response, so it runs alike under either HTTP adapter.
+ */
+export function requireJsonBody(req: IncomingMessage, res: ServerResponse, next: () => void): void {
   if (!hasBody(req) || JSON_TYPE.test(req.headers['content-type'] ?? '')) {
     next();
     return;
   }
-  res
-    .status(415)
-    .json(errorBody(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json', requestIdOf(req)));
+  const body = JSON.stringify(
+    errorBody(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json', requestIdOf(req)),
+  );
+  res.statusCode = 415;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
 }

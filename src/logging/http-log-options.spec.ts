@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino from 'pino';
+import { attachAuthUser } from '../auth/auth-user';
 import { httpLogOptions } from './http-log-options';
 
 const options = httpLogOptions('info', false);
@@ -33,7 +34,8 @@ describe('httpLogOptions', () => {
   });
 
   it('adds the route template and the user to the completion line', () => {
-    const routed = req('/v1/orders/7', { baseUrl: '', route: { path: '/v1/orders/:id' }, user: { id: 42 } });
+    const routed = req('/v1/orders/7', { baseUrl: '', route: { path: '/v1/orders/:id' } });
+    attachAuthUser(routed, { id: 42, role: 'customer', jti: 'j', exp: 0 });
     expect(options.customSuccessObject?.(routed, res(200), { responseTime: 3 })).toEqual({
       responseTime: 3,
       route: '/v1/orders/:id',

@@ -28,6 +28,20 @@ const isProbe = (req: IncomingMessage) => (req.url ?? '').startsWith('/health') 
 const completion = (req: IncomingMessage) => ({ route: routeTemplateOf(req), userId: authUserOf(req as never)?.id });
 
 /**
+ * The line pino-http writes for a finished request, for a request answered before the
+ * framework (and so before pino-http) saw it: see `cache/hot-reads.ts`.
+ */
+export function completedRequestLine(req: IncomingMessage, res: ServerResponse, route: string, responseTimeMs: number) {
+  return {
+    requestId: requestIdOf(req),
+    req: { method: req.method, url: req.url },
+    res: { statusCode: res.statusCode },
+    responseTime: Math.round(responseTimeMs),
+    route,
+  };
+}
+
+/**
  * pino-http options: one JSON line per request when its response finishes, with `req`
  * (method, url), `route` (the template), `res.statusCode`, `responseTime` (ms),
  * `requestId`, `userId` when authenticated and, with tracing on, `traceId` (on every

@@ -1,14 +1,32 @@
+import { rawRequestOf } from '../common/http/http-message';
+
 type RoutedRequest = { baseUrl?: string; route?: { path?: unknown } };
 
+const ROUTE_TEMPLATE = Symbol('routeTemplate');
+type WithTemplate = { [ROUTE_TEMPLATE]?: string };
+
+/** Fastify knows the matched route on its own request object; this copies it to the node request. */
+export function recordRouteTemplate(rawRequest: object, template: string | undefined): void {
+  if (template !== undefined) {
+    (rawRequest as WithTemplate)[ROUTE_TEMPLATE] = template;
+  }
+}
+
 /**
- * The route template Express matched (`/v1/products/:id`), or `undefined` before routing
+ * The route template that matched (`/v1/products/:id`), or `undefined` before routing
  * and for requests no route matched. Labels and log fields use it rather than the raw
  * path, so ids do not explode the metric cardinality.
  *
- * Nest mounts its middleware as a catch-all route (`{/*splat}`), so a request no
- * controller matched still has that `req.route`; no controller route has a `*`.
+ * On Express it is read off the request Express routed. Nest mounts its middleware as a
+ * catch-all route (`{/*splat}`), so a request no controller matched still has that
+ * `req.route`; no controller route has a `*`. On Fastify it is what
+ * {@link recordRouteTemplate} kept.
  */
 export function routeTemplateOf(req: object): string | undefined {
+  const recorded = (rawRequestOf(req) as WithTemplate)[ROUTE_TEMPLATE];
+  if (recorded !== undefined) {
+    return recorded;
+  }
   const { baseUrl, route } = req as RoutedRequest;
   const path = route ? String(route.path) : undefined;
   return path === undefined || path.includes('*') ? undefined : `${baseUrl ?? ''}${path}`;

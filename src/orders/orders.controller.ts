@@ -1,9 +1,9 @@
 import { applyDecorators, Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
 import type { AuthUser } from '../auth/auth-user';
 import { ApiErrors } from '../common/http/api-errors.decorator';
+import type { HttpResponse } from '../common/http/http-message';
 import { IdParamPipe } from '../common/http/id-param.pipe';
 import { CreateOrderDto, ListOrdersQuery, ShipOrderDto } from './dto/order-requests.dto';
 import { OrderDto, OrderEventDto, OrderPageDto } from './dto/order.dto';
@@ -43,13 +43,15 @@ export class OrdersController {
     @CurrentUser() user: AuthUser,
     @Body() body: CreateOrderDto,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: HttpResponse,
   ): Promise<OrderDto> {
     const answer = await this.orders.create(user, body, parseIdempotencyKey(idempotencyKey));
     res.status(answer.status);
-    res.set(answer.headers);
+    for (const [name, value] of Object.entries(answer.headers)) {
+      res.header(name, value);
+    }
     if (answer.replayed) {
-      res.set('Idempotent-Replayed', 'true');
+      res.header('Idempotent-Replayed', 'true');
     }
     return answer.body;
   }

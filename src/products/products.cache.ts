@@ -1,5 +1,4 @@
-import type { Request } from 'express';
-import type { CachedOptions } from '../cache/cached.options';
+import type { CacheKeySource, CachedOptions } from '../cache/cached.options';
 import { ProductNotFoundError } from './products.errors';
 
 /** Cache namespace of single products, keyed by id. */
@@ -15,7 +14,7 @@ function canonicalId(raw: string): string {
   return /^\+?\d+$/.test(raw) ? String(Number(raw)) : raw;
 }
 
-function canonicalQuery(req: Request): string {
+function canonicalQuery(req: CacheKeySource): string {
   const entries = Object.entries(req.query).sort(([a], [b]) => a.localeCompare(b));
   return JSON.stringify(entries);
 }

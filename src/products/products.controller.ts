@@ -7,10 +7,10 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { Public, Roles } from '../auth/auth.decorators';
 import { Cached } from '../cache/cached.decorator';
 import { ApiErrors } from '../common/http/api-errors.decorator';
+import type { HttpResponse } from '../common/http/http-message';
 import { IdParamPipe } from '../common/http/id-param.pipe';
 import { CreateProductDto, UpdateProductDto } from './dto/create-product.dto';
 import { ListProductsQuery } from './dto/list-products.query';
@@ -47,9 +47,9 @@ export class ProductsController {
   @Post()
   @ApiCreatedResponse({ type: ProductDto, description: 'Created; `Location` names the new product' })
   @ApiErrors({ 400: 'VALIDATION_FAILED', 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 409: 'SKU_TAKEN' })
-  async create(@Body() body: CreateProductDto, @Res({ passthrough: true }) res: Response): Promise<ProductDto> {
+  async create(@Body() body: CreateProductDto, @Res({ passthrough: true }) res: HttpResponse): Promise<ProductDto> {
     const product = await this.products.create(body);
-    res.location(`/v1/products/${product.id}`);
+    res.header('Location', `/v1/products/${product.id}`);
     return product;
   }
 

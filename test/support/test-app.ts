@@ -1,10 +1,11 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
+import { initApp } from '../../src/http/http-adapters';
 
 /**
  * Where a test file's apps keep their data. With `DATABASE_URL` / `REDIS_URL` set (the
@@ -55,7 +56,7 @@ export async function createWorld(): Promise<TestWorld> {
 }
 
 export interface TestApp {
-  app: NestExpressApplication;
+  app: INestApplication;
   http: ReturnType<typeof request>;
   dataSource: DataSource;
   close(): Promise<void>;
@@ -88,7 +89,7 @@ export async function startApp(world: TestWorld, env: Record<string, string | un
     }
   }
   const app = await createApp();
-  await app.init();
+  await initApp(app);
   const server = app.getHttpServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

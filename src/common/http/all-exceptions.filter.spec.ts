@@ -6,6 +6,7 @@ import {
   NotFoundException,
   PayloadTooLargeException,
 } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { DomainError, TooManyRequestsError, ValidationFailedError } from '../errors/domain-error';
 import type { ErrorBody } from '../errors/error-body';
 import { AllExceptionsFilter } from './all-exceptions.filter';
@@ -19,27 +20,25 @@ interface Recorded {
 
 function respond(exception: unknown, request: Record<string, unknown> = {}, headersSent = false): Recorded {
   const recorded: Recorded = { headers: {}, ended: false };
-  const res = {
-    headersSent,
-    setHeader: (name: string, value: string) => {
+  // The filter answers through the adapter (Express or Fastify): a recording one here.
+  const httpAdapter = {
+    isHeadersSent: () => headersSent,
+    setHeader: (_res: unknown, name: string, value: string) => {
       recorded.headers[name] = value;
     },
-    status(code: number) {
-      recorded.status = code;
-      return this;
-    },
-    json: (body: ErrorBody) => {
+    reply: (_res: unknown, body: ErrorBody, status: number) => {
+      recorded.status = status;
       recorded.body = body;
     },
     end: () => {
       recorded.ended = true;
     },
   };
-  const req = { id: 'req-1', method: 'GET', path: '/v1/things', headers: {}, ...request };
+  const req = { id: 'req-1', method: 'GET', url: '/v1/things?page=2', headers: {}, ...request };
   const host = {
-    switchToHttp: () => ({ getRequest: () => req, getResponse: () => res }),
+    switchToHttp: () => ({ getRequest: () => req, getResponse: () => ({}) }),
   } as unknown as ArgumentsHost;
-  new AllExceptionsFilter().catch(exception, host);
+  new AllExceptionsFilter({ httpAdapter } as unknown as HttpAdapterHost).catch(exception, host);
   return recorded;
 }
 
@@ -107,7 +106,7 @@ describe('AllExceptionsFilter', () => {
   });
 
   it('maps a NotFoundException to 404 ROUTE_NOT_FOUND naming the method and path', () => {
-    const { status, body } = respond(new NotFoundException(), { method: 'DELETE', path: '/v1/nowhere' });
+    const { status, body } = respond(new NotFoundException(), { method: 'DELETE', url: '/v1/nowhere?x=1' });
     expect(status).toBe(404);
     expect(body).toEqual({
       statusCode: 404,

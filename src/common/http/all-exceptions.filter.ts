@@ -1,9 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { STATUS_CODES } from 'node:http';
-import type { Request, Response } from 'express';
 import { DatabaseUnavailableError, isDatabaseUnavailable } from '../../database/database-errors';
 import { DomainError, ValidationFailedError } from '../errors/domain-error';
 import { ErrorBody, errorBody } from '../errors/error-body';
+import { pathOf, type HttpRequest } from './http-message';
 import { requestIdOf } from './request-id';
 
 /** body-parser / raw-body error types and what they mean to a client. */
@@ -17,6 +18,14 @@ const BODY_ERRORS: Record<string, { status: number; code: string; message: strin
   },
   'charset.unsupported': { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'The body charset is not supported' },
   'request.aborted': { status: 400, code: 'REQUEST_ABORTED', message: 'The request was aborted' },
+};
+
+/** Fastify's body errors, by code, in the same terms. */
+const FASTIFY_BODY_ERRORS: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'entity.parse.failed',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'entity.parse.failed',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'entity.too.large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'encoding.unsupported',
 };
 
 function upperSnake(phrase: string): string {
@@ -35,26 +44,29 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
   private lastDatabaseWarning = 0;
 
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
+    const { httpAdapter } = this.adapterHost;
     const http = host.switchToHttp();
-    const req = http.getRequest<Request>();
-    const res = http.getResponse<Response>();
+    const req = http.getRequest<HttpRequest>();
+    const res = http.getResponse<unknown>();
     const requestId = requestIdOf(req);
     const { body, headers } = this.describe(exception, requestId, req);
-    if (res.headersSent) {
-      res.end();
+    if (httpAdapter.isHeadersSent(res)) {
+      httpAdapter.end(res);
       return;
     }
     for (const [name, value] of Object.entries(headers)) {
-      res.setHeader(name, value);
+      httpAdapter.setHeader(res, name, value);
     }
-    res.status(body.statusCode).json(body);
+    httpAdapter.reply(res, body, body.statusCode);
   }
 
   private describe(
     exception: unknown,
     requestId: string,
-    req: Request,
+    req: HttpRequest,
   ): { body: ErrorBody; headers: Record<string, string> } {
     if (exception instanceof ValidationFailedError) {
       return {
@@ -75,7 +87,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       if (status === 404) {
-        const message = `No route for ${req.method} ${req.path}`;
+        const message = `No route for ${req.method} ${pathOf(req.url)}`;
         return { body: errorBody(404, 'ROUTE_NOT_FOUND', message, requestId), headers: {} };
       }
       const phrase = STATUS_CODES[status] ?? 'Error';
@@ -101,10 +113,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
   }
 
-  /** Nest wraps body-parser's errors in an HttpException; the original is its `cause`. */
+  /**
+   * Nest wraps body-parser's errors (Express) in an HttpException; the original is its
+   * `cause`, and tells its kind by `type`. Fastify's tell theirs by `code`.
+   */
   private bodyParserError(exception: unknown) {
     const original = exception instanceof HttpException ? exception.cause : exception;
-    const type = (original as { type?: unknown } | null)?.type;
-    return typeof type === 'string' && Object.hasOwn(BODY_ERRORS, type) ? BODY_ERRORS[type] : undefined;
+    const { type, code } = (original ?? {}) as { type?: unknown; code?: unknown };
+    const kind = typeof code === 'string' && Object.hasOwn(FASTIFY_BODY_ERRORS, code) ? FASTIFY_BODY_ERRORS[code] : type;
+    return typeof kind === 'string' && Object.hasOwn(BODY_ERRORS, kind) ? BODY_ERRORS[kind] : undefined;
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { rawRequestOf } from './http-message';
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -10,14 +11,14 @@ export function resolveRequestId(incoming: string | string[] | undefined): strin
 
 export type RequestWithId = IncomingMessage & { id: string };
 
-/** Express middleware that runs before anything else: every response carries an `X-Request-Id`. */
-export function requestIdMiddleware(req: IncomingMessage, res: ServerResponse, next: () => void): void {
+/** Runs before anything else (`http/front-door.ts`): every response carries an `X-Request-Id`. */
+export function assignRequestId(req: IncomingMessage, res: ServerResponse): void {
   const id = resolveRequestId(req.headers['x-request-id']);
   (req as RequestWithId).id = id;
   res.setHeader('X-Request-Id', id);
-  next();
 }
 
-export function requestIdOf(req: IncomingMessage): string {
-  return (req as Partial<RequestWithId>).id ?? resolveRequestId(undefined);
+/** The id {@link assignRequestId} gave the request, also through Fastify's wrapping request. */
+export function requestIdOf(req: object): string {
+  return (rawRequestOf(req) as Partial<RequestWithId>).id ?? resolveRequestId(undefined);
 }

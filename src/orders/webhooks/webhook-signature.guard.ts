@@ -1,8 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { Request } from 'express';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../../common/errors/domain-error';
+import type { HttpRequest } from '../../common/http/http-message';
 import { AppConfig } from '../../config/configuration';
 
 export class InvalidSignatureError extends DomainError {
@@ -29,7 +29,7 @@ export class WebhookSignatureGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const req = context.switchToHttp().getRequest<Request & { rawBody?: Buffer }>();
+    const req = context.switchToHttp().getRequest<HttpRequest>();
     const given = req.headers['x-signature'];
     if (typeof given !== 'string' || !req.rawBody) {
       throw new InvalidSignatureError();

@@ -1,0 +1,144 @@
+import { Injectable } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
+import { PinoLogger } from 'nestjs-pino';
+import { pathOf } from '../common/http/http-message';
+import { completedRequestLine } from '../logging/http-log-options';
+import { recordRouteTemplate } from '../metrics/route-template';
+import { RateLimiter, recordRateDecision } from '../rate-limit/rate-limiter';
+import { CacheService } from './cache.service';
+import type { CachedOptions } from './cached.options';
+
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+interface Hit {
+  template: string;
+  json: string;
+}
+
+interface LearnedRoute {
+  template: string;
+  pattern: RegExp;
+  paramNames: string[];
+  options: CachedOptions;
+}
+
+/** `/v1/products/:id` → a pattern capturing each parameter from one path segment. */
+function compile(template: string, options: CachedOptions): LearnedRoute {
+  const paramNames: string[] = [];
+  const source = template
+    .split('/')
+    .map((segment) => {
+      if (segment.startsWith(':')) {
+        paramNames.push(segment.slice(1));
+        return '([^/]+)';
+      }
+      return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  return { template, pattern: new RegExp(`^${source}$`), paramNames, options };
+}
+
+/**
+ * Answers repeated reads of public `@Cached` routes straight from this instance's
+ * in-process cache (L1, ≈ 100 ms), before the framework sees them: the JSON text is
+ * already there, so guards, pipes and handler would only reproduce it.
+ *
+ * The first request for a key always goes the whole way (guards, validation, handler,
+ * {@link CacheInterceptor}), which both fills L1 and teaches this class the route: an
+ * entry exists only for a request the framework accepted, and so the same request is
+ * answered with the same bytes and headers here. Everything this cannot do alike goes
+ * to the framework: other methods, a bearer token (its user counts for rate limits and
+ * logs), CORS requests, anything not in L1 now. Request id, security headers and
+ * metrics are the front door's (`http/front-door.ts`), as for every request; the rate
+ * limit and the request log line are applied here the same way as in the framework.
+ */
+@Injectable()
+export class HotReads {
+  private readonly routes = new Map<string, LearnedRoute>();
+
+  constructor(
+    private readonly cache: CacheService,
+    private readonly limiter: RateLimiter,
+  ) {}
+
+  learn(template: string, options: CachedOptions): void {
+    if (!this.routes.has(template)) {
+      this.routes.set(template, compile(template, options));
+    }
+  }
+
+  /** Answers `req` if this instance holds its answer now; otherwise hands it on to `next`. */
+  handle(req: IncomingMessage, res: ServerResponse, next: () => void): void {
+    const startedAt = performance.now();
+    const hit = this.eligible(req) ? this.lookup(req) : undefined;
+    if (!hit) {
+      next();
+      return;
+    }
+    recordRouteTemplate(req, hit.template);
+    if (!this.limiter.enabled) {
+      this.answer(req, res, hit, startedAt);
+      return;
+    }
+    this.limiter.consume(this.limiter.clientKeyOf(req, undefined)).then(
+      (decision) => {
+        if (decision && !decision.allowed) {
+          // The guard answers the 429, without counting the request again.
+          recordRateDecision(req, decision);
+          next();
+          return;
+        }
+        for (const [name, value] of Object.entries(decision?.headers ?? {})) {
+          res.setHeader(name, value);
+        }
+        this.answer(req, res, hit, startedAt);
+      },
+      () => next(),
+    );
+  }
+
+  private eligible(req: IncomingMessage): boolean {
+    return (
+      this.routes.size > 0 &&
+      req.method === 'GET' &&
+      req.headers.authorization === undefined &&
+      req.headers.origin === undefined
+    );
+  }
+
+  private lookup(req: IncomingMessage): Hit | undefined {
+    const url = req.url ?? '/';
+    const path = pathOf(url);
+    for (const route of this.routes.values()) {
+      const match = route.pattern.exec(path);
+      if (!match) {
+        continue;
+      }
+      const params: Record<string, string> = {};
+      try {
+        route.paramNames.forEach((name, index) => {
+          params[name] = decodeURIComponent(match[index + 1]);
+        });
+      } catch {
+        return undefined;
+      }
+      const query = path.length === url.length ? {} : parseQuery(url.slice(path.length + 1));
+      const json = this.cache.peek<string>(route.options.namespace, route.options.id({ params, query }));
+      return typeof json === 'string' ? { template: route.template, json } : undefined;
+    }
+    return undefined;
+  }
+
+  private answer(req: IncomingMessage, res: ServerResponse, hit: Hit, startedAt: number): void {
+    const { json, template } = hit;
+    res.statusCode = 200;
+    res.setHeader('Content-Type', JSON_CONTENT_TYPE);
+    res.setHeader('Content-Length', Buffer.byteLength(json));
+    res.end(json);
+    const logger = PinoLogger.root;
+    if (logger?.isLevelEnabled('info')) {
+      logger.info(completedRequestLine(req, res, template, performance.now() - startedAt), 'request completed');
+    }
+  }
+}

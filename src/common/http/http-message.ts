@@ -1,0 +1,35 @@
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+
+/**
+ * What handlers, guards and filters use of a request, on either HTTP adapter: Express
+ * extends node's request in place, Fastify wraps it (as `raw`).
+ */
+export interface HttpRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+  /** The body as it arrived (kept for webhook signatures). */
+  rawBody?: Buffer;
+  /** Fastify's wrapped node request; absent on Express. */
+  raw?: IncomingMessage;
+}
+
+/** What handlers and guards use of a response: Express's and Fastify's both have `status` and `header`. */
+export interface HttpResponse {
+  status(code: number): unknown;
+  header(name: string, value: string): unknown;
+}
+
+/** The node request under either adapter's request object. */
+export function rawRequestOf(req: object): IncomingMessage {
+  return ((req as { raw?: IncomingMessage }).raw ?? req) as IncomingMessage;
+}
+
+/** The path of a request URL, without its query string. */
+export function pathOf(url: string | undefined): string {
+  const raw = url ?? '/';
+  const query = raw.indexOf('?');
+  return query === -1 ? raw : raw.slice(0, query);
+}

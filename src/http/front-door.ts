@@ -1,0 +1,47 @@
+import type { INestApplication } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HotReads } from '../cache/hot-reads';
+import { pathOf } from '../common/http/http-message';
+import { assignRequestId } from '../common/http/request-id';
+import { MetricsService } from '../metrics/metrics.service';
+import { routeTemplateOf } from '../metrics/route-template';
+import { setSecurityHeaders } from './security-headers';
+
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * What every request meets first, on either HTTP adapter and before the framework: its
+ * request id, the security headers, the request-duration metric (labelled by route
+ * template, matched or not), then {@link HotReads}, which answers repeated cached reads
+ * itself and hands everything else to the framework.
+ */
+export class FrontDoor {
+  private metrics?: MetricsService;
+  private hotReads?: HotReads;
+
+  /** Wires in the built app's services; until then requests get their id and headers only. */
+  attach(app: INestApplication): void {
+    this.metrics = app.get(MetricsService);
+    this.hotReads = app.get(HotReads);
+  }
+
+  handle(req: IncomingMessage, res: ServerResponse, framework: RequestHandler): void {
+    assignRequestId(req, res);
+    setSecurityHeaders(res, pathOf(req.url));
+    if (this.metrics) {
+      timeRequest(req, res, this.metrics);
+    }
+    if (this.hotReads) {
+      this.hotReads.handle(req, res, () => framework(req, res));
+    } else {
+      framework(req, res);
+    }
+  }
+}
+
+function timeRequest(req: IncomingMessage, res: ServerResponse, metrics: MetricsService): void {
+  const end = metrics.httpRequestDuration.startTimer();
+  res.once('finish', () => {
+    end({ method: req.method, route: routeTemplateOf(req) ?? 'unmatched', status_code: String(res.statusCode) });
+  });
+}

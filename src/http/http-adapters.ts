@@ -1,0 +1,65 @@
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
+import { createServer, type IncomingMessage } from 'node:http';
+import { requestIdOf } from '../common/http/request-id';
+import type { AppConfig } from '../config/configuration';
+import { recordRouteTemplate } from '../metrics/route-template';
+import { ExpressHttpAdapter } from './express-http.adapter';
+import type { FrontDoor, RequestHandler } from './front-door';
+
+type HttpConfig = AppConfig['http'];
+
+/** JSON bodies: `application/json` and the `application/*+json` family. */
+const JSON_BODY_TYPES = ['application/json', 'application/*+json'];
+
+/**
+ * `HTTP_ADAPTER`: Express (the default) or Fastify. Either way node's `http.Server` is
+ * ours, made with `MAX_HEADER_BYTES`, and hands each request to the {@link FrontDoor}
+ * before the framework.
+ */
+export function createHttpAdapter(http: HttpConfig, door: FrontDoor): ExpressHttpAdapter | FastifyAdapter {
+  const serverOptions = { maxHeaderSize: http.maxHeaderBytes };
+  if (http.adapter === 'fastify') {
+    return new FastifyAdapter({
+      serverFactory: (handler: RequestHandler) =>
+        createServer(serverOptions, (req, res) => door.handle(req, res, handler)),
+      bodyLimit: http.bodyLimitBytes,
+      genReqId: (req: IncomingMessage) => requestIdOf(req),
+      logger: false,
+    });
+  }
+  return new ExpressHttpAdapter(serverOptions, door);
+}
+
+/** What differs between the adapters once the app exists: body parsing and framework defaults. */
+export function configureHttpAdapter(app: INestApplication, http: HttpConfig): void {
+  if (http.adapter === 'fastify') {
+    const fastifyApp = app as NestFastifyApplication;
+    const instance = fastifyApp.getHttpAdapter().getInstance() as FastifyInstance;
+    // Logs and metrics label requests by route template; Fastify keeps it on its own request.
+    instance.addHook('onRequest', (request, _reply, done) => {
+      recordRouteTemplate(request.raw, request.routeOptions.url);
+      done();
+    });
+    fastifyApp.useBodyParser(/^application\/[\w.+-]+\+json\s*(?:;|$)/i, { bodyLimit: http.bodyLimitBytes });
+    return;
+  }
+  const expressApp = app as NestExpressApplication;
+  expressApp.disable('x-powered-by');
+  expressApp.set('etag', false);
+  expressApp.useBodyParser('json', { limit: http.bodyLimitBytes, type: JSON_BODY_TYPES });
+}
+
+/** Ready to serve: Fastify registers its routes only on `ready()`, which `listen()` calls and tests may not. */
+export async function initApp(app: INestApplication): Promise<void> {
+  await app.init();
+  const instance = app.getHttpAdapter().getInstance() as Partial<FastifyInstance>;
+  await instance.ready?.();
+}
+
+/** Express listens on every interface by default, Fastify on loopback only. */
+export function listenHost(http: HttpConfig): string | undefined {
+  return http.adapter === 'fastify' ? '0.0.0.0' : undefined;
+}

@@ -1,0 +1,94 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import Redis from 'ioredis';
+import type { IncomingMessage } from 'node:http';
+import proxyAddr from 'proxy-addr';
+import type { AuthUser } from '../auth/auth-user';
+import { AppConfig } from '../config/configuration';
+import { REDIS } from '../redis/redis.constants';
+
+const WINDOW_MS = 60_000;
+
+/**
+ * Which proxies may name the client in `X-Forwarded-For`: those on loopback and private
+ * networks (nginx in the compose profile). A client on a public address cannot forge it.
+ */
+const TRUSTED_PROXIES = proxyAddr.compile(['loopback', 'linklocal', 'uniquelocal']);
+
+/** The client's address, as the nearest untrusted hop tells it. */
+export function clientAddressOf(req: IncomingMessage): string {
+  return proxyAddr(req, TRUSTED_PROXIES);
+}
+
+/** One request counted against its client's budget. */
+export interface RateDecision {
+  allowed: boolean;
+  /** `RateLimit-Limit`, `-Remaining`, `-Reset`: sent with the answer either way. */
+  headers: Record<string, string>;
+  /** Seconds until the window ends (`Retry-After` of a 429). */
+  resetSeconds: number;
+}
+
+/**
+ * `RATE_LIMIT_PER_MINUTE` requests per client per minute (the user when a valid token is
+ * presented, else the address), counted in fixed one-minute windows in Redis so every
+ * instance shares the budget. With Redis down the limit is not enforced rather than
+ * failing requests (`undefined`).
+ */
+@Injectable()
+export class RateLimiter {
+  private readonly logger = new Logger(RateLimiter.name);
+  readonly limit: number;
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.limit = config.get('http', { infer: true }).rateLimitPerMinute;
+  }
+
+  get enabled(): boolean {
+    return this.limit > 0;
+  }
+
+  /** The budget a request draws on: its user's when authenticated, else its address's. */
+  clientKeyOf(req: IncomingMessage, user: AuthUser | undefined): string {
+    return user ? `user:${user.id}` : `ip:${clientAddressOf(req)}`;
+  }
+
+  async consume(clientKey: string): Promise<RateDecision | undefined> {
+    const now = Date.now();
+    const windowStart = now - (now % WINDOW_MS);
+    const key = `ratelimit:${clientKey}:${windowStart}`;
+    let count: number;
+    try {
+      const results = await this.redis.multi().incr(key).pexpire(key, WINDOW_MS).exec();
+      count = Number(results?.[0]?.[1] ?? 0);
+    } catch (error) {
+      this.logger.warn(`Rate limit not checked, Redis failed: ${(error as Error).message}`);
+      return undefined;
+    }
+    const resetSeconds = Math.ceil((windowStart + WINDOW_MS - now) / 1_000);
+    return {
+      allowed: count <= this.limit,
+      resetSeconds,
+      headers: {
+        'RateLimit-Limit': String(this.limit),
+        'RateLimit-Remaining': String(Math.max(0, this.limit - count)),
+        'RateLimit-Reset': String(resetSeconds),
+      },
+    };
+  }
+}
+
+const DECISION = Symbol('rateDecision');
+type WithDecision = { [DECISION]?: RateDecision };
+
+/** A request already counted before the framework saw it (see `HotReads`) is not counted again. */
+export function recordRateDecision(req: IncomingMessage, decision: RateDecision): void {
+  (req as WithDecision)[DECISION] = decision;
+}
+
+export function recordedRateDecision(req: IncomingMessage): RateDecision | undefined {
+  return (req as WithDecision)[DECISION];
+}
