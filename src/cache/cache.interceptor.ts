@@ -34,12 +34,12 @@ export class CacheInterceptor implements NestInterceptor {
   }
 
   private async read(options: CachedOptions, req: HttpRequest, res: HttpResponse, next: CallHandler): Promise<string> {
-    const json = await this.cache.wrap<string>(
+    const json = await this.cache.wrapJson(
       options.namespace,
       options.id(req),
       async () => {
         try {
-          return JSON.stringify(await lastValueFrom(next.handle()));
+          return await lastValueFrom(next.handle());
         } catch (error) {
           if (error instanceof DomainError && error.status === 404) {
             return null;

@@ -71,13 +71,34 @@ export class CacheService implements OnModuleInit {
     this.redis.on('ready', () => void this.retryPending());
   }
 
-  /** Returns the cached value for `namespace`/`id`, or loads, stores and returns it. `null` means "not found". */
-  async wrap<T>(namespace: string, id: string, loader: () => Promise<T | null>, ttl: WrapTtl): Promise<T | null> {
+  /**
+   * Returns the cached JSON text of `namespace`/`id`, or loads the value, stores its JSON
+   * text and returns that. Entries are kept as the text they are sent as, so a read
+   * answered over HTTP is never serialised again. `null` means "not found".
+   */
+  async wrapJson(
+    namespace: string,
+    id: string,
+    loader: () => Promise<unknown>,
+    ttl: WrapTtl,
+  ): Promise<string | null> {
     const key = await this.keyOf(namespace, id);
     // A throwing loader rejects every coalesced waiter and caches nothing.
-    return this.cache.wrap<T | null>(key, loader, {
-      ttl: (value) => (value === null ? ttl.nullTtlMs : ttl.ttlMs),
-    });
+    return this.cache.wrap<string | null>(
+      key,
+      async () => {
+        const value = await loader();
+        return value === null ? null : JSON.stringify(value);
+      },
+      { ttl: (value) => (value === null ? ttl.nullTtlMs : ttl.ttlMs) },
+    );
+  }
+
+  /** {@link wrapJson}, parsed: the cached value, or `null` for "not found". */
+  async wrap<T>(namespace: string, id: string, loader: () => Promise<T | null>, ttl: WrapTtl): Promise<T | null> {
+    const cached: unknown = await this.wrapJson(namespace, id, loader, ttl);
+    // An entry an older version stored as an object (until its TTL ends) is used as it is.
+    return typeof cached === 'string' ? (JSON.parse(cached) as T) : (cached as T | null);
   }
 
   /**
@@ -85,12 +106,12 @@ export class CacheService implements OnModuleInit {
    * answered without waiting, for callers that can use it before any promise. `undefined`
    * means "not here" (ask {@link wrap}); `null` is a cached "not found".
    */
-  peek<T>(namespace: string, id: string): T | null | undefined {
+  peekJson(namespace: string, id: string): string | null | undefined {
     const generation = this.generations.get(namespace);
     if (generation === undefined) {
       return undefined;
     }
-    const value = this.l1.peek(cacheKey(namespace, generation, id)) as T | null | undefined;
+    const value = this.l1.peek(cacheKey(namespace, generation, id)) as string | null | undefined;
     if (value !== undefined) {
       this.metrics.cacheRequests.inc({ layer: 'l1', result: 'hit' });
     }

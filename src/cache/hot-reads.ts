@@ -124,7 +124,7 @@ export class HotReads {
         return undefined;
       }
       const query = path.length === url.length ? {} : parseQuery(url.slice(path.length + 1));
-      const json = this.cache.peek<string>(route.options.namespace, route.options.id({ params, query }));
+      const json = this.cache.peekJson(route.options.namespace, route.options.id({ params, query }));
       return typeof json === 'string' ? { template: route.template, json } : undefined;
     }
     return undefined;
