@@ -1,3 +1,4 @@
+import type { QueryRunner } from 'typeorm';
 import { OrderHistory } from '../src/orders/order-history.service';
 import { createProduct, stockOf } from './support/catalog';
 import { closeSuite, newCustomer, openSuite, startApp, TestApp, TestWorld } from './support/test-app';
@@ -55,6 +56,48 @@ describe('Checkout', () => {
       orderSn: res.body.orderSn,
       seq: 1,
     });
+  });
+
+  it('answers a checkout exactly as GET /v1/orders/:id then reads the order', async () => {
+    const buyer = await newCustomer(t.http);
+    const a = await createProduct(t, admin, { price: 1999, stock: 5, name: '蓝牙音箱 "Mini"' });
+    const b = await createProduct(t, admin, { price: 250, stock: 5 });
+    const placed = await order(buyer.auth, {
+      items: [
+        { productId: b.id, quantity: 2 },
+        { productId: a.id, quantity: 1 },
+        { productId: b.id, quantity: 1 },
+      ],
+    }).expect(201);
+    const read = await t.http.get(`/v1/orders/${placed.body.id}`).set('Authorization', buyer.auth).expect(200);
+    expect(placed.text).toBe(read.text);
+    expect(placed.body.items.map((line: { productId: number }) => line.productId)).toEqual([a.id, b.id]);
+    expect(placed.body.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
+  it('places a one-line order in one transaction of few statements, with no read-back', async () => {
+    const buyer = await newCustomer(t.http);
+    const product = await createProduct(t, admin, { stock: 5 });
+    const seen: Array<{ runner?: QueryRunner; sql: string }> = [];
+    jest.spyOn(t.dataSource.logger, 'logQuery').mockImplementation((sql, _parameters, runner) => {
+      seen.push({ runner, sql: sql.replace(/\s+/g, ' ').trim() });
+    });
+    await order(buyer.auth, { items: [{ productId: product.id, quantity: 1 }] }).expect(201);
+    jest.restoreAllMocks();
+
+    // Background work (the payment-timeout sweep) runs on runners of its own.
+    const checkout = seen.find((query) => query.sql.includes('INSERT INTO orders'))?.runner;
+    expect(seen.filter((query) => query.runner === checkout).map((query) => query.sql)).toEqual([
+      'START TRANSACTION',
+      expect.stringMatching(/^UPDATE products SET stock = stock - \$1/),
+      expect.stringMatching(/^INSERT INTO orders /),
+      expect.stringMatching(/^INSERT INTO order_items /),
+      expect.stringMatching(/^INSERT INTO order_events /),
+      expect.stringMatching(/^INSERT INTO outbox /),
+      'COMMIT',
+    ]);
+    // …and nothing reads the order back outside the transaction either.
+    expect(seen.filter((query) => query.runner !== checkout && query.sql.includes('order_items'))).toEqual([]);
   });
 
   it('keeps the line snapshot when the product changes or is deleted later', async () => {

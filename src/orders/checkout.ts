@@ -1,13 +1,19 @@
 import type { EntityManager } from 'typeorm';
 import { InsufficientStockError, ProductNotFoundError } from '../products/products.errors';
+import type { OrderStatus } from './order-state';
 import { newOrderSn } from './order-sn';
 import { orderTotal, priceLine, type PricedLine, type RequestedLine } from './order-pricing';
 
+/** The order as inserted: enough to answer with, without reading it back. */
 export interface PlacedOrder {
   id: number;
   orderSn: string;
+  status: OrderStatus;
+  /** In product-id order. */
   lines: PricedLine[];
   total: number;
+  createdAt: Date;
+  updatedAt: Date;
 }
 
 /**
@@ -36,10 +42,11 @@ export async function placeOrder(manager: EntityManager, userId: number, lines: 
 
   const total = orderTotal(priced);
   const orderSn = newOrderSn();
-  const [{ id }] = (await manager.query(
-    `INSERT INTO orders (order_sn, user_id, status, total) VALUES ($1, $2, 'pending', $3) RETURNING id`,
+  const [{ id, status, createdAt, updatedAt }] = (await manager.query(
+    `INSERT INTO orders (order_sn, user_id, status, total) VALUES ($1, $2, 'pending', $3)
+     RETURNING id, status, created_at AS "createdAt", updated_at AS "updatedAt"`,
     [orderSn, userId, total],
-  )) as Array<{ id: number }>;
+  )) as Array<{ id: number; status: OrderStatus; createdAt: Date; updatedAt: Date }>;
   await manager.query(
     `INSERT INTO order_items (order_id, product_id, name, unit_price, quantity, subtotal)
      SELECT $1, * FROM unnest($2::int[], $3::varchar[], $4::int[], $5::int[], $6::bigint[])`,
@@ -52,7 +59,7 @@ export async function placeOrder(manager: EntityManager, userId: number, lines: 
       priced.map((line) => line.subtotal),
     ],
   );
-  return { id, orderSn, lines: priced, total };
+  return { id, orderSn, status, lines: priced, total, createdAt, updatedAt };
 }
 
 async function whyNotTaken(manager: EntityManager, productId: number): Promise<Error> {

@@ -75,7 +75,8 @@ export class OrdersService {
           total: placed.total,
           items: placed.lines,
         });
-        const order = await this.load(placed.id, manager);
+        // Answered from what was inserted: reading the order back would cost a round trip.
+        const order = OrderDto.from({ ...placed, items: placed.lines });
         return { status: 201, body: order, headers: { Location: `/v1/orders/${order.id}` } };
       },
     );
@@ -200,9 +201,8 @@ export class OrdersService {
     await this.products.invalidate(lines.map((line) => line.productId));
   }
 
-  private async load(id: number, manager?: EntityManager): Promise<OrderDto> {
-    const repository = manager ? manager.getRepository(OrderEntity) : this.orders;
-    const order = await repository.findOneOrFail({ where: { id }, relations: { items: true } });
+  private async load(id: number): Promise<OrderDto> {
+    const order = await this.orders.findOneOrFail({ where: { id }, relations: { items: true } });
     return OrderDto.from(order);
   }
 }
