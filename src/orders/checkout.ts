@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { InsufficientStockError, ProductNotFoundError } from '../products/products.errors';
+import { appendEventTo, newEvent } from './order-history.service';
 import type { OrderStatus } from './order-state';
 import { newOrderSn } from './order-sn';
 import { orderTotal, priceLine, type PricedLine, type RequestedLine } from './order-pricing';
@@ -17,10 +18,11 @@ export interface PlacedOrder {
 }
 
 /**
- * The stock side of a checkout, inside the caller's transaction: each line takes its
- * stock in one conditional statement (the database decides; stock never goes below
- * zero), lines in product-id order so concurrent checkouts lock rows in one order and
- * never deadlock, then the order and its line snapshots are inserted.
+ * A checkout's writes, inside the caller's transaction. Each line takes its stock in one
+ * conditional statement (the database decides; stock never goes below zero), lines in
+ * product-id order so concurrent checkouts lock rows in one order and never deadlock.
+ * Then one statement inserts the order, its line snapshots, its `OrderCreated` event
+ * (seq 1) and that event's outbox message, and returns what the answer needs.
  *
  * Throws {@link InsufficientStockError} or {@link ProductNotFoundError}; the caller's
  * transaction then rolls back whatever lines were already taken.
@@ -42,23 +44,29 @@ export async function placeOrder(manager: EntityManager, userId: number, lines: 
 
   const total = orderTotal(priced);
   const orderSn = newOrderSn();
+  const event = newEvent('OrderCreated', { total, items: priced });
   const [{ id, status, createdAt, updatedAt }] = (await manager.query(
-    `INSERT INTO orders (order_sn, user_id, status, total) VALUES ($1, $2, 'pending', $3)
-     RETURNING id, status, created_at AS "createdAt", updated_at AS "updatedAt"`,
-    [orderSn, userId, total],
-  )) as Array<{ id: number; status: OrderStatus; createdAt: Date; updatedAt: Date }>;
-  await manager.query(
-    `INSERT INTO order_items (order_id, product_id, name, unit_price, quantity, subtotal)
-     SELECT $1, * FROM unnest($2::int[], $3::varchar[], $4::int[], $5::int[], $6::bigint[])`,
+    `WITH new_order AS (
+       INSERT INTO orders (order_sn, user_id, status, total) VALUES ($5, $6, 'pending', $7)
+       RETURNING id, order_sn, status, created_at, updated_at
+     ), new_lines AS (
+       INSERT INTO order_items (order_id, product_id, name, unit_price, quantity, subtotal)
+       SELECT new_order.id, line.*
+       FROM new_order, unnest($8::int[], $9::varchar[], $10::int[], $11::int[], $12::bigint[]) AS line
+     ), ${appendEventTo('new_order')}
+     SELECT id, status, created_at AS "createdAt", updated_at AS "updatedAt" FROM new_order`,
     [
-      id,
+      ...event.parameters,
+      orderSn,
+      userId,
+      total,
       priced.map((line) => line.productId),
       priced.map((line) => line.name),
       priced.map((line) => line.unitPrice),
       priced.map((line) => line.quantity),
       priced.map((line) => line.subtotal),
     ],
-  );
+  )) as Array<{ id: number; status: OrderStatus; createdAt: Date; updatedAt: Date }>;
   return { id, orderSn, status, lines: priced, total, createdAt, updatedAt };
 }
 

@@ -19,8 +19,9 @@ export interface AppendedEvent {
 /**
  * Appends to an order's history, inside the caller's transaction: the event row and
  * its outbox message are written by one statement, and commit (or vanish) together with
- * the change they describe. Callers hold the order's row lock (or have just inserted
- * it), so `seq` is gap-free.
+ * the change they describe. Callers hold the order's row lock, so `seq` is gap-free.
+ * (Checkout appends `OrderCreated` with {@link appendEventTo} in the statement that
+ * inserts the order.)
  */
 @Injectable()
 export class OrderHistory {

@@ -55,8 +55,8 @@ export class OrdersService {
 
   /**
    * Checkout: `{}` buys the whole cart, `{items}` buys those lines. Stock, sales, the
-   * order, its lines and its `OrderCreated` event commit in one transaction; the lines
-   * leave the cart after the commit.
+   * order, its lines and its `OrderCreated` event (with its outbox message) commit in one
+   * transaction (see `placeOrder`); the lines leave the cart after the commit.
    */
   async create(user: AuthUser, body: CreateOrderDto, idempotencyKey?: string): Promise<IdempotentAnswer<OrderDto>> {
     let lines: RequestedLine[] = [];
@@ -70,10 +70,6 @@ export class OrdersService {
             this.metrics.stockConflicts.inc();
           }
           throw error;
-        });
-        await this.history.append(manager, placed, 'OrderCreated', {
-          total: placed.total,
-          items: placed.lines,
         });
         // Answered from what was inserted: reading the order back would cost a round trip.
         const order = OrderDto.from({ ...placed, items: placed.lines });
