@@ -274,10 +274,11 @@ describe('Order lifecycle', () => {
       const deadline = Date.now() + 15_000;
       let statuses: string[] = [];
       while (Date.now() < deadline) {
-        const rows = await first.dataSource.query(`SELECT status FROM orders WHERE id = ANY($1) ORDER BY id`, [
+        // In the order of `placed`: placed concurrently, its orders' ids need not ascend.
+        const rows = (await first.dataSource.query(`SELECT id, status FROM orders WHERE id = ANY($1)`, [
           placed.map(({ order }) => order.id),
-        ]);
-        statuses = rows.map((row: { status: string }) => row.status);
+        ])) as Array<{ id: number; status: string }>;
+        statuses = placed.map(({ order }) => rows.find((row) => row.id === order.id)?.status ?? 'missing');
         if (statuses.filter((status) => status === 'cancelled').length === 2) {
           break;
         }
