@@ -37,5 +37,7 @@ export function insertIntoOutbox(messages: string): string {
  * payloads built in SQL carry times in the same format as those built in JS.
  */
 export function isoTimestamp(timestamp: string): string {
-  return `to_char(${timestamp} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+  // The colons are quoted literal text like "T" and "Z": the same output, and pgbench (which
+  // reads `:MI` as a variable) can run this SQL as the service sends it (bench/checkout.pgbench.sql).
+  return `to_char(${timestamp} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24":"MI":"SS.MS"Z"')`;
 }
