@@ -34,6 +34,7 @@ describe('Order lifecycle', () => {
     (await t.http.get(`/v1/orders/${id}/events`).set('Authorization', auth).expect(200)).body as Array<{
       seq: number;
       type: string;
+      at: string;
       data: Record<string, unknown>;
     }>;
 
@@ -61,16 +62,32 @@ describe('Order lifecycle', () => {
       [4, 'OrderCompleted'],
     ]);
     expect(events[2].data).toEqual({ carrier: 'SF Express', trackingNo: 'SF123' });
-    const subjects = await t.dataSource.query(
-      `SELECT subject FROM outbox WHERE payload->>'orderSn' = $1 ORDER BY (payload->>'seq')::int`,
+    const messages = (await t.dataSource.query(
+      `SELECT outbox.id, subject, payload FROM outbox WHERE payload->>'orderSn' = $1 ORDER BY (payload->>'seq')::int`,
       [order.orderSn],
-    );
-    expect(subjects.map((row: { subject: string }) => row.subject)).toEqual([
+    )) as Array<{ id: string; subject: string; payload: Record<string, unknown> }>;
+    expect(messages.map((row) => row.subject)).toEqual([
       'mall.orders.OrderCreated',
       'mall.orders.OrderPaid',
       'mall.orders.OrderShipped',
       'mall.orders.OrderCompleted',
     ]);
+    // Each message carries its event as the API shows it (same id, seq, at to the millisecond, data).
+    const eventIds = (await t.dataSource.query(`SELECT id FROM order_events WHERE order_id = $1 ORDER BY seq`, [
+      order.id,
+    ])) as Array<{ id: string }>;
+    expect(messages.map((row) => row.payload)).toEqual(
+      events.map((event, i) => ({
+        id: eventIds[i].id,
+        type: event.type,
+        orderId: order.id,
+        orderSn: order.orderSn,
+        seq: event.seq,
+        at: event.at,
+        data: event.data,
+      })),
+    );
+    expect(messages.map((row) => row.id)).toEqual(eventIds.map((row) => row.id));
   });
 
   it('cancels a pending order for its owner, restoring stock and sales', async () => {
@@ -257,10 +274,11 @@ describe('Order lifecycle', () => {
       const deadline = Date.now() + 15_000;
       let statuses: string[] = [];
       while (Date.now() < deadline) {
-        const rows = await first.dataSource.query(`SELECT status FROM orders WHERE id = ANY($1) ORDER BY id`, [
+        // In the order of `placed`: placed concurrently, its orders' ids need not ascend.
+        const rows = (await first.dataSource.query(`SELECT id, status FROM orders WHERE id = ANY($1)`, [
           placed.map(({ order }) => order.id),
-        ]);
-        statuses = rows.map((row: { status: string }) => row.status);
+        ])) as Array<{ id: number; status: string }>;
+        statuses = placed.map(({ order }) => rows.find((row) => row.id === order.id)?.status ?? 'missing');
         if (statuses.filter((status) => status === 'cancelled').length === 2) {
           break;
         }

@@ -1,4 +1,4 @@
-import { OrderHistory } from '../src/orders/order-history.service';
+import type { QueryRunner } from 'typeorm';
 import { createProduct, stockOf } from './support/catalog';
 import { closeSuite, newCustomer, openSuite, startApp, TestApp, TestWorld } from './support/test-app';
 
@@ -49,12 +49,64 @@ describe('Checkout', () => {
       String(res.body.id),
     ]);
     expect(outbox.subject).toBe('mall.orders.OrderCreated');
-    expect(outbox.payload).toMatchObject({
+    const [event] = await t.dataSource.query(`SELECT id FROM order_events WHERE order_id = $1`, [res.body.id]);
+    expect(outbox.payload).toEqual({
+      id: event.id,
       type: 'OrderCreated',
       orderId: res.body.id,
       orderSn: res.body.orderSn,
       seq: 1,
+      at: events.body[0].at,
+      data: {
+        total: 41300,
+        items: [
+          { productId: a.id, name: '无线耳机 A', unitPrice: 19900, quantity: 2, subtotal: 39800 },
+          { productId: b.id, name: b.name, unitPrice: 500, quantity: 3, subtotal: 1500 },
+        ],
+      },
     });
+    expect(events.body[0].data).toEqual(outbox.payload.data);
+  });
+
+  it('answers a checkout exactly as GET /v1/orders/:id then reads the order', async () => {
+    const buyer = await newCustomer(t.http);
+    const a = await createProduct(t, admin, { price: 1999, stock: 5, name: '蓝牙音箱 "Mini"' });
+    const b = await createProduct(t, admin, { price: 250, stock: 5 });
+    const placed = await order(buyer.auth, {
+      items: [
+        { productId: b.id, quantity: 2 },
+        { productId: a.id, quantity: 1 },
+        { productId: b.id, quantity: 1 },
+      ],
+    }).expect(201);
+    const read = await t.http.get(`/v1/orders/${placed.body.id}`).set('Authorization', buyer.auth).expect(200);
+    expect(placed.text).toBe(read.text);
+    expect(placed.body.items.map((line: { productId: number }) => line.productId)).toEqual([a.id, b.id]);
+    expect(placed.body.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
+  it('places a one-line order in one transaction of few statements, with no read-back', async () => {
+    const buyer = await newCustomer(t.http);
+    const product = await createProduct(t, admin, { stock: 5 });
+    const seen: Array<{ runner?: QueryRunner; sql: string }> = [];
+    jest.spyOn(t.dataSource.logger, 'logQuery').mockImplementation((sql, _parameters, runner) => {
+      seen.push({ runner, sql: sql.replace(/\s+/g, ' ').trim() });
+    });
+    await order(buyer.auth, { items: [{ productId: product.id, quantity: 1 }] }).expect(201);
+    jest.restoreAllMocks();
+
+    // Background work (the payment-timeout sweep) runs on runners of its own.
+    const checkout = seen.find((query) => query.sql.includes('INSERT INTO orders'))?.runner;
+    expect(seen.filter((query) => query.runner === checkout).map((query) => query.sql)).toEqual([
+      'START TRANSACTION',
+      expect.stringMatching(/^UPDATE products SET stock = stock - \$1/),
+      expect.stringMatching(
+        /^WITH new_order AS \( INSERT INTO orders .* INSERT INTO order_items .* INSERT INTO order_events .* INSERT INTO outbox /,
+      ),
+      'COMMIT',
+    ]);
+    // …and nothing reads the order back outside the transaction either.
+    expect(seen.filter((query) => query.runner !== checkout && query.sql.includes('order_items'))).toEqual([]);
   });
 
   it('keeps the line snapshot when the product changes or is deleted later', async () => {
@@ -151,12 +203,24 @@ describe('Checkout', () => {
     const buyer = await newCustomer(t.http);
     const product = await createProduct(t, admin, { stock: 4 });
     await t.http.post('/v1/cart/items').set('Authorization', buyer.auth).send({ productId: product.id, quantity: 2 });
-    jest.spyOn(t.app.get(OrderHistory), 'append').mockRejectedValueOnce(new Error('injected failure'));
-    const res = await order(buyer.auth, {}).expect(500);
+    // The stock is taken, then the statement writing the order, its lines and event fails on the
+    // event's outbox message, its last part: nothing of it, nor the stock taken, may stay.
+    const outboxSize = async () => (await t.dataSource.query(`SELECT count(*)::int AS n FROM outbox`))[0].n as number;
+    const before = await outboxSize();
+    await t.dataSource.query(
+      `ALTER TABLE outbox ADD CONSTRAINT injected_failure CHECK (subject <> 'mall.orders.OrderCreated') NOT VALID`,
+    );
+    let res;
+    try {
+      res = await order(buyer.auth, {}).expect(500);
+    } finally {
+      await t.dataSource.query(`ALTER TABLE outbox DROP CONSTRAINT injected_failure`);
+    }
     expect(res.body).toMatchObject({ statusCode: 500, code: 'INTERNAL_ERROR' });
-    expect(JSON.stringify(res.body)).not.toContain('injected failure');
+    expect(JSON.stringify(res.body)).not.toContain('injected_failure');
     expect(await stockOf(t, product.id)).toEqual({ stock: 4, sales: 0 });
     expect(await ordersOf(buyer.id)).toEqual([]);
+    expect(await outboxSize()).toBe(before);
     const cart = await t.http.get('/v1/cart').set('Authorization', buyer.auth).expect(200);
     expect(cart.body.items).toEqual([expect.objectContaining({ productId: product.id, quantity: 2 })]);
   });

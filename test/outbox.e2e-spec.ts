@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { connect, JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
 import { TransactionRunner } from '../src/database/transaction-runner';
 import { ORDERS_STREAM } from '../src/messaging/nats-connection';
-import { OutboxMessage, writeToOutbox } from '../src/messaging/outbox';
+import { isoTimestamp, OutboxMessage, writeToOutbox } from '../src/messaging/outbox';
 import { OutboxRelay } from '../src/messaging/outbox-relay.service';
 import { startTcpProxy, TcpProxy } from './support/tcp-proxy';
 import { createProduct } from './support/catalog';
@@ -338,6 +338,38 @@ describe('Outbox relay', () => {
   });
 
   describe('without NATS_URL', () => {
+    it('renders times in SQL-built payloads exactly as Date#toISOString renders what node-postgres reads', async () => {
+      const t = await startApp(world);
+      const session = t.dataSource.createQueryRunner();
+      try {
+        // Fractions that round or drift if converted carelessly, in a session time zone that is not UTC.
+        await session.query(`SET TIME ZONE 'Asia/Shanghai'`);
+        const rows = (await session.query(
+          `SELECT t, ${isoTimestamp('t')} AS iso
+           FROM (SELECT unnest($1::timestamptz[]) UNION ALL SELECT now() UNION ALL SELECT clock_timestamp()) AS times (t)`,
+          [
+            [
+              '2026-11-23 22:15:30+00',
+              '2026-11-23 22:15:30.000999+00',
+              '2026-11-23 22:15:30.029+00',
+              '2026-11-23 22:15:30.0295+00',
+              '2026-11-23 23:59:59.999999+00',
+              '2026-12-31 23:59:59.9995+08',
+              '2027-03-28 01:30:00.5+01',
+            ],
+          ],
+        )) as Array<{ t: Date; iso: string }>;
+        expect(rows).toHaveLength(9);
+        for (const row of rows) {
+          expect(row.iso).toBe(row.t.toISOString());
+        }
+      } finally {
+        await session.query(`SET TIME ZONE DEFAULT`);
+        await session.release();
+        await t.close();
+      }
+    });
+
     it('records events in the outbox, leaves them unpublished, and runs normally', async () => {
       const t = await startApp(world);
       try {

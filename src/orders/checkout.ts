@@ -1,20 +1,55 @@
 import type { EntityManager } from 'typeorm';
+import { PreparedStatement, runPrepared } from '../database/prepared-statements';
 import { InsufficientStockError, ProductNotFoundError } from '../products/products.errors';
+import { appendEventTo, newEvent } from './order-history.service';
+import type { OrderStatus } from './order-state';
 import { newOrderSn } from './order-sn';
 import { orderTotal, priceLine, type PricedLine, type RequestedLine } from './order-pricing';
 
+/** Takes one line's stock if the product is on sale and has enough of it; returns its name and price. */
+const TAKE_STOCK = new PreparedStatement(
+  'checkout_take_stock',
+  `UPDATE products SET stock = stock - $1, sales = sales + $1, updated_at = now()
+   WHERE id = $2 AND stock >= $1 AND status = 'active' AND deleted_at IS NULL
+   RETURNING name, price`,
+);
+
+/**
+ * Inserts the order, its line snapshots, its `OrderCreated` event (seq 1: the order is new)
+ * and the event's outbox message; returns what the answer needs. $1–$4 are the event's.
+ */
+const INSERT_ORDER = new PreparedStatement(
+  'checkout_insert_order',
+  `WITH new_order AS (
+     INSERT INTO orders (order_sn, user_id, status, total) VALUES ($5, $6, 'pending', $7)
+     RETURNING id, order_sn, status, created_at, updated_at
+   ), new_lines AS (
+     INSERT INTO order_items (order_id, product_id, name, unit_price, quantity, subtotal)
+     SELECT new_order.id, line.*
+     FROM new_order, unnest($8::int[], $9::varchar[], $10::int[], $11::int[], $12::bigint[]) AS line
+   ), ${appendEventTo('new_order')}
+   SELECT id, status, created_at AS "createdAt", updated_at AS "updatedAt" FROM new_order`,
+);
+
+/** The order as inserted: enough to answer with, without reading it back. */
 export interface PlacedOrder {
   id: number;
   orderSn: string;
+  status: OrderStatus;
+  /** In product-id order. */
   lines: PricedLine[];
   total: number;
+  createdAt: Date;
+  updatedAt: Date;
 }
 
 /**
- * The stock side of a checkout, inside the caller's transaction: each line takes its
- * stock in one conditional statement (the database decides; stock never goes below
- * zero), lines in product-id order so concurrent checkouts lock rows in one order and
- * never deadlock, then the order and its line snapshots are inserted.
+ * A checkout's writes, inside the caller's transaction. Each line takes its stock in one
+ * conditional statement (the database decides; stock never goes below zero), lines in
+ * product-id order so concurrent checkouts lock rows in one order and never deadlock.
+ * Then one statement inserts the order, its line snapshots, its `OrderCreated` event
+ * (seq 1) and that event's outbox message, and returns what the answer needs. Both
+ * statements are prepared (parsed and planned once per connection).
  *
  * Throws {@link InsufficientStockError} or {@link ProductNotFoundError}; the caller's
  * transaction then rolls back whatever lines were already taken.
@@ -22,12 +57,10 @@ export interface PlacedOrder {
 export async function placeOrder(manager: EntityManager, userId: number, lines: RequestedLine[]): Promise<PlacedOrder> {
   const priced: PricedLine[] = [];
   for (const line of lines) {
-    const [taken] = (await manager.query(
-      `UPDATE products SET stock = stock - $1, sales = sales + $1, updated_at = now()
-       WHERE id = $2 AND stock >= $1 AND status = 'active' AND deleted_at IS NULL
-       RETURNING name, price`,
-      [line.quantity, line.productId],
-    )) as [Array<{ name: string; price: number }>, number];
+    const taken = await runPrepared<{ name: string; price: number }>(manager, TAKE_STOCK, [
+      line.quantity,
+      line.productId,
+    ]);
     if (taken.length === 0) {
       throw await whyNotTaken(manager, line.productId);
     }
@@ -36,23 +69,24 @@ export async function placeOrder(manager: EntityManager, userId: number, lines: 
 
   const total = orderTotal(priced);
   const orderSn = newOrderSn();
-  const [{ id }] = (await manager.query(
-    `INSERT INTO orders (order_sn, user_id, status, total) VALUES ($1, $2, 'pending', $3) RETURNING id`,
-    [orderSn, userId, total],
-  )) as Array<{ id: number }>;
-  await manager.query(
-    `INSERT INTO order_items (order_id, product_id, name, unit_price, quantity, subtotal)
-     SELECT $1, * FROM unnest($2::int[], $3::varchar[], $4::int[], $5::int[], $6::bigint[])`,
-    [
-      id,
-      priced.map((line) => line.productId),
-      priced.map((line) => line.name),
-      priced.map((line) => line.unitPrice),
-      priced.map((line) => line.quantity),
-      priced.map((line) => line.subtotal),
-    ],
-  );
-  return { id, orderSn, lines: priced, total };
+  const event = newEvent('OrderCreated', { total, items: priced });
+  const [{ id, status, createdAt, updatedAt }] = await runPrepared<{
+    id: number;
+    status: OrderStatus;
+    createdAt: Date;
+    updatedAt: Date;
+  }>(manager, INSERT_ORDER, [
+    ...event.parameters,
+    orderSn,
+    userId,
+    total,
+    priced.map((line) => line.productId),
+    priced.map((line) => line.name),
+    priced.map((line) => line.unitPrice),
+    priced.map((line) => line.quantity),
+    priced.map((line) => line.subtotal),
+  ]);
+  return { id, orderSn, status, lines: priced, total, createdAt, updatedAt };
 }
 
 async function whyNotTaken(manager: EntityManager, productId: number): Promise<Error> {

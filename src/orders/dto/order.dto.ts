@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ORDER_STATUSES, type OrderEventType, type OrderStatus } from '../order-state';
-import type { OrderEntity, OrderEventEntity } from '../order.entity';
+import type { OrderEventEntity } from '../order.entity';
 
 export class OrderLineDto {
   @ApiProperty({ example: 1 })
@@ -17,6 +17,20 @@ export class OrderLineDto {
 
   @ApiProperty({ example: 39800 })
   subtotal: number;
+}
+
+/**
+ * What an order answer is made from: an `OrderEntity` loaded with its items, or an order
+ * just placed (built from what its INSERT returned), so both answer in the same shape.
+ */
+export interface OrderSource {
+  id: number;
+  orderSn: string;
+  status: OrderStatus;
+  total: number;
+  createdAt: Date;
+  updatedAt: Date;
+  items: ReadonlyArray<Pick<OrderLineDto, 'productId' | 'name' | 'unitPrice' | 'quantity' | 'subtotal'>>;
 }
 
 export class OrderDto {
@@ -41,7 +55,7 @@ export class OrderDto {
   @ApiProperty({ example: '2026-11-23T22:15:30.000Z' })
   updatedAt: string;
 
-  static from(order: OrderEntity): OrderDto {
+  static from(order: OrderSource): OrderDto {
     return {
       id: order.id,
       orderSn: order.orderSn,

@@ -1,0 +1,45 @@
+import type { EntityManager, QueryRunner } from 'typeorm';
+import { QueryFailedError } from 'typeorm';
+import { PreparedStatement, runPrepared } from './prepared-statements';
+import { isUniqueViolation } from './transaction-runner';
+
+const statement = new PreparedStatement('take', 'UPDATE t SET n = n - $1 WHERE id = $2 RETURNING n');
+
+function managerWith(query: jest.Mock, state: Partial<QueryRunner> = { isTransactionActive: true }) {
+  const logger = { logQuery: jest.fn(), logQueryError: jest.fn() };
+  const runner = {
+    isReleased: false,
+    ...state,
+    connect: jest.fn().mockResolvedValue({ query }),
+    dataSource: { logger },
+  } as unknown as QueryRunner;
+  return { manager: { queryRunner: runner } as unknown as EntityManager, runner, logger };
+}
+
+describe('runPrepared', () => {
+  it("runs the statement by name on the transaction's connection and returns its rows, logged", async () => {
+    const query = jest.fn().mockResolvedValue({ rows: [{ n: 4 }], rowCount: 1 });
+    const { manager, runner, logger } = managerWith(query);
+    await expect(runPrepared(manager, statement, [1, 7])).resolves.toEqual([{ n: 4 }]);
+    expect(query).toHaveBeenCalledWith({ name: 'take', text: statement.text, values: [1, 7] });
+    expect(logger.logQuery).toHaveBeenCalledWith(statement.text, [1, 7], runner);
+  });
+
+  it('fails with a QueryFailedError around the driver error, as manager.query does', async () => {
+    const driverError = Object.assign(new Error('duplicate key value'), { code: '23505', constraint: 't_pkey' });
+    const { manager, logger } = managerWith(jest.fn().mockRejectedValue(driverError));
+    const failure = await runPrepared(manager, statement, [1, 7]).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(QueryFailedError);
+    expect(failure).toMatchObject({ driverError, query: statement.text, parameters: [1, 7] });
+    expect(isUniqueViolation(failure, 't_pkey')).toBe(true);
+    expect(logger.logQueryError).toHaveBeenCalled();
+  });
+
+  it('refuses to run outside a transaction', async () => {
+    const query = jest.fn();
+    await expect(runPrepared({} as EntityManager, statement, [])).rejects.toThrow('only inside a transaction');
+    const idle = managerWith(query, { isTransactionActive: false });
+    await expect(runPrepared(idle.manager, statement, [])).rejects.toThrow('only inside a transaction');
+    expect(query).not.toHaveBeenCalled();
+  });
+});
