@@ -18,6 +18,7 @@ UPDATE products SET stock = stock - 1, sales = sales + 1, updated_at = now()
   RETURNING name, price \gset
 WITH new_order AS (
   INSERT INTO orders (order_sn, user_id, status, total) VALUES ('pgbench-' || txid_current(), :uid, 'pending', :price)
+  ON CONFLICT (order_sn) DO NOTHING
   RETURNING id, order_sn, status, created_at, updated_at
 ), new_lines AS (
   INSERT INTO order_items (order_id, product_id, name, unit_price, quantity, subtotal)

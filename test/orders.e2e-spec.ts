@@ -1,4 +1,5 @@
 import type { QueryRunner } from 'typeorm';
+import * as orderSn from '../src/orders/order-sn';
 import { createProduct, stockOf } from './support/catalog';
 import { closeSuite, newCustomer, openSuite, startApp, TestApp, TestWorld } from './support/test-app';
 
@@ -107,6 +108,21 @@ describe('Checkout', () => {
     ]);
     // …and nothing reads the order back outside the transaction either.
     expect(seen.filter((query) => query.runner !== checkout && query.sql.includes('order_items'))).toEqual([]);
+  });
+
+  it('draws another order number when the first is taken: no 500, one order, stock moved once', async () => {
+    const buyer = await newCustomer(t.http);
+    const product = await createProduct(t, admin, { stock: 5 });
+    const first = await order(buyer.auth, { items: [{ productId: product.id, quantity: 1 }] }).expect(201);
+    const draws = jest.spyOn(orderSn, 'newOrderSn').mockReturnValueOnce(first.body.orderSn);
+    const second = await order(buyer.auth, { items: [{ productId: product.id, quantity: 1 }] }).expect(201);
+    expect(draws).toHaveBeenCalledTimes(2);
+    expect(second.body.orderSn).not.toBe(first.body.orderSn);
+    expect(await stockOf(t, product.id)).toEqual({ stock: 3, sales: 2 });
+    const [{ events }] = await t.dataSource.query(`SELECT count(*)::int AS events FROM order_events WHERE order_id = $1`, [
+      second.body.id,
+    ]);
+    expect(events).toBe(1);
   });
 
   it('keeps the line snapshot when the product changes or is deleted later', async () => {

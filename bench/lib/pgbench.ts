@@ -24,7 +24,7 @@ export async function pgbench(options: {
   const output = await run('pgbench', [
     '-n',
     '-M',
-    'extended',
+    'prepared',
     '-h',
     server.hostname,
     '-p',

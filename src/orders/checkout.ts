@@ -17,11 +17,13 @@ const TAKE_STOCK = new PreparedStatement(
 /**
  * Inserts the order, its line snapshots, its `OrderCreated` event (seq 1: the order is new)
  * and the event's outbox message; returns what the answer needs. $1–$4 are the event's.
+ * An order number another order already has inserts nothing and returns no row.
  */
 const INSERT_ORDER = new PreparedStatement(
   'checkout_insert_order',
   `WITH new_order AS (
      INSERT INTO orders (order_sn, user_id, status, total) VALUES ($5, $6, 'pending', $7)
+     ON CONFLICT (order_sn) DO NOTHING
      RETURNING id, order_sn, status, created_at, updated_at
    ), new_lines AS (
      INSERT INTO order_items (order_id, product_id, name, unit_price, quantity, subtotal)
@@ -30,6 +32,9 @@ const INSERT_ORDER = new PreparedStatement(
    ), ${appendEventTo('new_order')}
    SELECT id, status, created_at AS "createdAt", updated_at AS "updatedAt" FROM new_order`,
 );
+
+/** One draw in a million collides; five in a row means something else is wrong. */
+const ORDER_SN_ATTEMPTS = 5;
 
 /** The order as inserted: enough to answer with, without reading it back. */
 export interface PlacedOrder {
@@ -68,25 +73,33 @@ export async function placeOrder(manager: EntityManager, userId: number, lines: 
   }
 
   const total = orderTotal(priced);
-  const orderSn = newOrderSn();
   const event = newEvent('OrderCreated', { total, items: priced });
-  const [{ id, status, createdAt, updatedAt }] = await runPrepared<{
-    id: number;
-    status: OrderStatus;
-    createdAt: Date;
-    updatedAt: Date;
-  }>(manager, INSERT_ORDER, [
-    ...event.parameters,
-    orderSn,
-    userId,
-    total,
-    priced.map((line) => line.productId),
-    priced.map((line) => line.name),
-    priced.map((line) => line.unitPrice),
-    priced.map((line) => line.quantity),
-    priced.map((line) => line.subtotal),
-  ]);
-  return { id, orderSn, status, lines: priced, total, createdAt, updatedAt };
+  // Order numbers carry random digits: two orders in one second may draw the same. The
+  // loser draws again, inside the same transaction (the conflict inserted nothing).
+  for (let attempt = 1; ; attempt++) {
+    const orderSn = newOrderSn();
+    const [inserted] = await runPrepared<{ id: number; status: OrderStatus; createdAt: Date; updatedAt: Date }>(
+      manager,
+      INSERT_ORDER,
+      [
+        ...event.parameters,
+        orderSn,
+        userId,
+        total,
+        priced.map((line) => line.productId),
+        priced.map((line) => line.name),
+        priced.map((line) => line.unitPrice),
+        priced.map((line) => line.quantity),
+        priced.map((line) => line.subtotal),
+      ],
+    );
+    if (inserted) {
+      return { ...inserted, orderSn, lines: priced, total };
+    }
+    if (attempt === ORDER_SN_ATTEMPTS) {
+      throw new Error(`No free order number after ${ORDER_SN_ATTEMPTS} draws`);
+    }
+  }
 }
 
 async function whyNotTaken(manager: EntityManager, productId: number): Promise<Error> {
