@@ -29,7 +29,8 @@ interface KeyvEntry {
 
 /** L1: a bounded in-process LRU whose entries never outlive {@link L1_MAX_TTL_MS}. */
 export function createL1(metrics: MetricsService): L1 {
-  const memory = new KeyvCacheableMemory({ lruSize: 10_000, checkInterval: 1_000, useClone: false });
+  // One map: sharding 10k entries over 16 would hash every key on every lookup for nothing.
+  const memory = new KeyvCacheableMemory({ lruSize: 10_000, checkInterval: 1_000, useClone: false, storeHashSize: 1 });
   const keyv = new Keyv({
     store: memory,
     useKeyPrefix: false,
