@@ -122,8 +122,11 @@ export class CacheService implements OnModuleInit {
   async invalidate(namespace: string, id: string): Promise<void> {
     const key = await this.keyOf(namespace, id);
     await this.l1.keyv.delete(key);
-    await this.deleteFromRedis(key);
-    await this.pubsub.publish(INVALIDATION_CHANNEL, JSON.stringify({ keys: [key] } satisfies InvalidationMessage));
+    // Issued together, so they share one round trip (Redis runs them in this order).
+    await Promise.all([
+      this.deleteFromRedis(key),
+      this.pubsub.publish(INVALIDATION_CHANNEL, JSON.stringify({ keys: [key] } satisfies InvalidationMessage)),
+    ]);
   }
 
   /** Drops every entry of a namespace on every instance by moving its generation on. */
@@ -144,17 +147,20 @@ export class CacheService implements OnModuleInit {
   }
 
   private async publishGeneration(namespace: string, value: string): Promise<void> {
-    try {
-      await this.redis.set(GENERATION_KEY(namespace), value);
-      this.pendingGenerations.delete(namespace);
-    } catch (error) {
-      this.pendingGenerations.set(namespace, value);
-      this.logRedisError(error);
-    }
-    await this.pubsub.publish(
-      INVALIDATION_CHANNEL,
-      JSON.stringify({ generation: { namespace, value } } satisfies InvalidationMessage),
+    const stored = this.redis.set(GENERATION_KEY(namespace), value).then(
+      () => this.pendingGenerations.delete(namespace),
+      (error: unknown) => {
+        this.pendingGenerations.set(namespace, value);
+        this.logRedisError(error);
+      },
     );
+    await Promise.all([
+      stored,
+      this.pubsub.publish(
+        INVALIDATION_CHANNEL,
+        JSON.stringify({ generation: { namespace, value } } satisfies InvalidationMessage),
+      ),
+    ]);
   }
 
   private async retryPending(): Promise<void> {

@@ -79,8 +79,7 @@ export class OrdersService {
     if (!answer.replayed) {
       this.outbox.nudge();
       this.metrics.ordersCreated.inc();
-      await this.afterStockMoved(lines);
-      await this.removeFromCart(user.id, lines);
+      await Promise.all([this.afterStockMoved(lines), this.removeFromCart(user.id, lines)]);
     }
     return answer;
   }

@@ -84,8 +84,10 @@ export class ProductsService {
 
   /** Drops cached reads of these products and every cached list, on every instance. */
   async invalidate(ids: number[]): Promise<void> {
-    await Promise.all(ids.map((id) => this.cache.invalidate(PRODUCT_CACHE, String(id))));
-    await this.cache.invalidateNamespace(PRODUCT_LIST_CACHE);
+    await Promise.all([
+      ...ids.map((id) => this.cache.invalidate(PRODUCT_CACHE, String(id))),
+      this.cache.invalidateNamespace(PRODUCT_LIST_CACHE),
+    ]);
   }
 
   private async saveUniqueSku<T>(sku: string, write: () => Promise<T>): Promise<T> {
