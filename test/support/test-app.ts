@@ -99,6 +99,10 @@ export async function startApp(world: TestWorld, env: Record<string, string | un
     close: async () => {
       await app.close();
       server.closeAllConnections();
+      // Fastify closes only a server it started listening itself; this one the test started.
+      if (server.listening) {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
     },
   };
 }
