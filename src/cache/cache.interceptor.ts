@@ -3,11 +3,11 @@ import { Reflector } from '@nestjs/core';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { IS_PUBLIC } from '../auth/auth.decorators';
 import { DomainError } from '../common/errors/domain-error';
-import type { HttpRequest, HttpResponse } from '../common/http/http-message';
+import { JSON_CONTENT_TYPE, type HttpRequest, type HttpResponse } from '../common/http/http-message';
 import { routeTemplateOf } from '../metrics/route-template';
 import { CacheService } from './cache.service';
 import { CACHED_OPTIONS, CachedOptions } from './cached.options';
-import { HotReads, JSON_CONTENT_TYPE } from './hot-reads';
+import { HotReads } from './hot-reads';
 
 /**
  * Serves `@Cached(...)` handlers through {@link CacheService}; see the decorator. Answers

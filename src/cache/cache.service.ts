@@ -76,12 +76,7 @@ export class CacheService implements OnModuleInit {
    * text and returns that. Entries are kept as the text they are sent as, so a read
    * answered over HTTP is never serialised again. `null` means "not found".
    */
-  async wrapJson(
-    namespace: string,
-    id: string,
-    loader: () => Promise<unknown>,
-    ttl: WrapTtl,
-  ): Promise<string | null> {
+  async wrapJson(namespace: string, id: string, loader: () => Promise<unknown>, ttl: WrapTtl): Promise<string | null> {
     const key = await this.keyOf(namespace, id);
     // A throwing loader rejects every coalesced waiter and caches nothing.
     return this.cache.wrap<string | null>(

@@ -2,14 +2,12 @@ import { Injectable } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { PinoLogger } from 'nestjs-pino';
-import { pathOf } from '../common/http/http-message';
+import { pathOf, writeJson } from '../common/http/http-message';
 import { completedRequestLine } from '../logging/http-log-options';
 import { recordRouteTemplate } from '../metrics/route-template';
 import { RateLimiter, recordRateDecision } from '../rate-limit/rate-limiter';
 import { CacheService } from './cache.service';
 import type { CachedOptions } from './cached.options';
-
-export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 interface Hit {
   template: string;
@@ -45,9 +43,9 @@ function compile(template: string, options: CachedOptions): LearnedRoute {
  * already there, so guards, pipes and handler would only reproduce it.
  *
  * The first request for a key always goes the whole way (guards, validation, handler,
- * {@link CacheInterceptor}), which both fills L1 and teaches this class the route: an
- * entry exists only for a request the framework accepted, and so the same request is
- * answered with the same bytes and headers here. Everything this cannot do alike goes
+ * {@link CacheInterceptor}), which both fills L1 and teaches this class the route. An
+ * entry holds what the route's handler answers for that key (a service reading the same
+ * namespace stores the same JSON), so a repeat gets the same bytes and headers here. Everything this cannot do alike goes
  * to the framework: other methods, a bearer token (its user counts for rate limits and
  * logs), CORS requests, anything not in L1 now. Request id, security headers and
  * metrics are the front door's (`http/front-door.ts`), as for every request; the rate
@@ -132,10 +130,7 @@ export class HotReads {
 
   private answer(req: IncomingMessage, res: ServerResponse, hit: Hit, startedAt: number): void {
     const { json, template } = hit;
-    res.statusCode = 200;
-    res.setHeader('Content-Type', JSON_CONTENT_TYPE);
-    res.setHeader('Content-Length', Buffer.byteLength(json));
-    res.end(json);
+    writeJson(res, 200, json);
     const logger = PinoLogger.root;
     if (logger?.isLevelEnabled('info')) {
       logger.info(completedRequestLine(req, res, template, performance.now() - startedAt), 'request completed');

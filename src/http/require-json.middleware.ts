@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorBody } from '../common/errors/error-body';
+import { writeJson } from '../common/http/http-message';
 import { requestIdOf } from '../common/http/request-id';
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
@@ -17,11 +18,6 @@ export function requireJsonBody(req: IncomingMessage, res: ServerResponse, next:
     next();
     return;
   }
-  const body = JSON.stringify(
-    errorBody(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json', requestIdOf(req)),
-  );
-  res.statusCode = 415;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(body));
-  res.end(body);
+  const body = errorBody(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json', requestIdOf(req));
+  writeJson(res, 415, JSON.stringify(body));
 }

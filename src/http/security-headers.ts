@@ -30,7 +30,7 @@ const API_HEADERS = headersOf(
 const DOCS_HEADERS = headersOf(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
 
 /** The security headers for a response to `path`. */
-export function securityHeadersFor(path: string): HeaderList {
+function securityHeadersFor(path: string): HeaderList {
   return path.startsWith('/docs') ? DOCS_HEADERS : API_HEADERS;
 }
 

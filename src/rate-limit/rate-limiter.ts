@@ -16,7 +16,7 @@ const WINDOW_MS = 60_000;
 const TRUSTED_PROXIES = proxyAddr.compile(['loopback', 'linklocal', 'uniquelocal']);
 
 /** The client's address, as the nearest untrusted hop tells it. */
-export function clientAddressOf(req: IncomingMessage): string {
+function clientAddressOf(req: IncomingMessage): string {
   return proxyAddr(req, TRUSTED_PROXIES);
 }
 
