@@ -74,7 +74,9 @@ describe('dist/migrate.js', () => {
           }
           await new Promise((done) => setTimeout(done, 50));
         }
-        expect(await client.query("SELECT to_regclass('public.migrations') AS t")).toMatchObject({ rows: [{ t: null }] });
+        expect(await client.query("SELECT to_regclass('public.migrations') AS t")).toMatchObject({
+          rows: [{ t: null }],
+        });
         await holder.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
         expect(await run.code).toBe(0);
         expect(run.output()).toContain('Applied migrations');
@@ -82,7 +84,9 @@ describe('dist/migrate.js', () => {
         await holder.end();
       }
       expect(await appliedNames()).toEqual(MIGRATIONS.map((migration) => migration.name));
-      const tables = await client.query("SELECT to_regclass('public.products') AS p, to_regclass('public.orders') AS o");
+      const tables = await client.query(
+        "SELECT to_regclass('public.products') AS p, to_regclass('public.orders') AS o",
+      );
       expect(tables.rows[0]).toEqual({ p: 'products', o: 'orders' });
     });
 
