@@ -3,8 +3,8 @@
 // Same lock as the instances' own start-up migrations, so either may run alongside.
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { buildConfiguration } from './config/configuration';
-import { EnvironmentError, validateEnvironment } from './config/environment';
+import { loadConfiguration } from './config/configuration';
+import { EnvironmentError } from './config/environment';
 import { dataSourceOptions } from './database/data-source-options';
 import { runPendingMigrations } from './database/run-migrations';
 
@@ -12,7 +12,7 @@ async function migrate(): Promise<number> {
   const logger = new Logger('Migrate');
   let database;
   try {
-    database = buildConfiguration(validateEnvironment(process.env)).database;
+    database = loadConfiguration(process.env).database;
   } catch (error) {
     if (error instanceof EnvironmentError) {
       console.error(error.message);
