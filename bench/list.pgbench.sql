@@ -1,6 +1,7 @@
 -- The uncached product list (GET /v1/products?minPrice=N), as the service sends it: the
--- page query TypeORM builds (src/products/product-list.ts) and its count, -M prepared.
--- Also the floor for a list: a page and its total cannot take fewer statements.
+-- page query TypeORM builds (src/products/product-list.ts) and its count(*)
+-- (countProducts), -M prepared. Also the floor for a list: a full page and its total
+-- cannot take fewer statements (a page that is not full needs no count: totalFromPage).
 --
 -- pgbench -n -M prepared -c 64 -j 2 -T 10 -D maxprice=1000000 -f bench/list.pgbench.sql mall_bench
 \set minprice random(0, :maxprice)
@@ -11,6 +12,6 @@ SELECT "product"."id" AS "product_id", "product"."sku" AS "product_sku", "produc
   FROM "products" "product"
   WHERE ( "product"."status" = 'active' AND "product"."price" >= :minprice ) AND ( "product"."deleted_at" IS NULL )
   ORDER BY "product"."sales" DESC, "product"."id" ASC LIMIT 20 OFFSET 0;
-SELECT COUNT(DISTINCT("product"."id")) AS "cnt"
+SELECT count(*)::int AS "total"
   FROM "products" "product"
   WHERE ( "product"."status" = 'active' AND "product"."price" >= :minprice ) AND ( "product"."deleted_at" IS NULL );
