@@ -198,13 +198,10 @@ async function rehearse(cleanups: (() => Promise<unknown>)[]): Promise<boolean> 
       weightPercent: WEIGHT_PERCENT,
     }),
   );
-  await run(NGINX, ['-t', '-q', '-p', prefix, '-c', join(prefix, 'nginx.conf')]);
-  const nginx: External = startExternal(
-    'nginx',
-    NGINX,
-    ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-g', 'daemon off;'],
-    join(dir, 'nginx.log'),
-  );
+  // -e: also the log of start-up, before the config is read (the packaged path is root's).
+  const nginxArgs = ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-e', join(prefix, 'error.log')];
+  await run(NGINX, ['-t', '-q', ...nginxArgs]);
+  const nginx: External = startExternal('nginx', NGINX, [...nginxArgs, '-g', 'daemon off;'], join(dir, 'nginx.log'));
   cleanups.push(() => stopExternal(nginx));
   await Promise.all(phases.map((phase) => waitForUrl(nginx, `http://127.0.0.1:${phase.port}/health/live`, 15_000)));
 
