@@ -12,17 +12,22 @@ function countLookups(keyv: Keyv, layer: 'l1' | 'l2', metrics: MetricsService): 
   keyv.hooks.addHandler(KeyvHooks.POST_GET, (data: { value?: unknown }) => {
     metrics.cacheRequests.inc({ layer, result: data.value === undefined ? 'miss' : 'hit' });
   });
+  keyv.hooks.addHandler(KeyvHooks.POST_GET_MANY, (values: unknown[]) => {
+    const hits = values.filter((value) => value !== undefined).length;
+    metrics.cacheRequests.inc({ layer, result: 'hit' }, hits);
+    metrics.cacheRequests.inc({ layer, result: 'miss' }, values.length - hits);
+  });
   return keyv;
 }
 
 export interface L1 {
   keyv: Keyv;
   /** The live entry under `key` now, without waiting (`undefined`: none); not counted as a lookup. */
-  peek(key: string): unknown;
+  peek(key: string): L1Entry | undefined;
 }
 
-/** What Keyv keeps in its store for every entry. */
-interface KeyvEntry {
+/** What Keyv keeps in its store for every entry: the value and when it ends (ms since the epoch). */
+export interface L1Entry {
   value: unknown;
   expires?: number;
 }
@@ -42,10 +47,10 @@ export function createL1(metrics: MetricsService): L1 {
   keyv.hooks.addHandler(KeyvHooks.PRE_SET, (data: { ttl?: number }) => {
     data.ttl = Math.min(data.ttl ?? L1_MAX_TTL_MS, L1_MAX_TTL_MS);
   });
-  const peek = (key: string): unknown => {
+  const peek = (key: string): L1Entry | undefined => {
     // Keyv's async get would cost a promise per lookup; its store answers synchronously.
-    const entry = memory.store.get<KeyvEntry>(key);
-    return entry && (entry.expires === undefined || entry.expires > Date.now()) ? entry.value : undefined;
+    const entry = memory.store.get<L1Entry>(key);
+    return entry && (entry.expires === undefined || entry.expires > Date.now()) ? entry : undefined;
   };
   return { keyv: countLookups(keyv, 'l1', metrics), peek };
 }

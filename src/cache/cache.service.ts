@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { MetricsService } from '../metrics/metrics.service';
 import { RedisPubSub } from '../redis/redis-pubsub.service';
 import { REDIS } from '../redis/redis.constants';
-import { createL1, createL2, type L1 } from './cache-layers';
+import { createL1, createL2, L1_MAX_TTL_MS, type L1, type L1Entry } from './cache-layers';
+import type { Keyv } from 'keyv';
 
 export interface WrapTtl {
   /** Lifetime in Redis of a found value. */
@@ -15,6 +16,11 @@ export interface WrapTtl {
 }
 
 const INVALIDATION_CHANNEL = 'cache:invalidate';
+/**
+ * An L1 entry read when less than this much of its life is left is refreshed from Redis in
+ * the background, once: a key read often never expires in L1, so no read of it waits on Redis.
+ */
+const REFRESH_AHEAD_MS = L1_MAX_TTL_MS / 2;
 const cacheKey = (namespace: string, generation: string, id: string) => `cache:${namespace}:${generation}:${id}`;
 const GENERATION_KEY = (namespace: string) => `cache:generation:${namespace}`;
 
@@ -44,7 +50,15 @@ interface InvalidationMessage {
 export class CacheService implements OnModuleInit {
   private readonly logger = new Logger(CacheService.name);
   private readonly l1: L1;
+  private readonly l2: Keyv;
   private readonly cache: Cache;
+  /** Keys whose background refresh from Redis is under way (one at a time per key). */
+  private readonly refreshing = new Set<string>();
+  /**
+   * Counts the invalidations applied here. A refresh that read Redis before one of them
+   * may hold what it dropped, so it only stores its value when this has not moved.
+   */
+  private invalidations = 0;
   private readonly generations = new Map<string, string>();
   private lastErrorLog = 0;
   /**
@@ -61,8 +75,8 @@ export class CacheService implements OnModuleInit {
     private readonly metrics: MetricsService,
   ) {
     this.l1 = createL1(metrics);
-    const l2 = createL2(redis, metrics, (error) => this.logRedisError(error));
-    this.cache = createCache({ stores: [this.l1.keyv, l2] });
+    this.l2 = createL2(redis, metrics, (error) => this.logRedisError(error));
+    this.cache = createCache({ stores: [this.l1.keyv, this.l2] });
   }
 
   async onModuleInit(): Promise<void> {
@@ -78,6 +92,11 @@ export class CacheService implements OnModuleInit {
    */
   async wrapJson(namespace: string, id: string, loader: () => Promise<unknown>, ttl: WrapTtl): Promise<string | null> {
     const key = await this.keyOf(namespace, id);
+    const held = this.l1Hit(key);
+    if (held !== undefined) {
+      this.metrics.cacheRequests.inc({ layer: 'l1', result: 'hit' });
+      return held as string | null;
+    }
     // A throwing loader rejects every coalesced waiter and caches nothing.
     return this.cache.wrap<string | null>(
       key,
@@ -97,6 +116,43 @@ export class CacheService implements OnModuleInit {
   }
 
   /**
+   * {@link wrapJson} for many ids at once, in their order: what L1 does not hold is read
+   * from Redis in one `MGET`, and only what neither holds goes to `loader` (one call per
+   * id, coalesced with any other read of it).
+   */
+  async wrapManyJson(
+    namespace: string,
+    ids: string[],
+    loader: (id: string) => Promise<unknown>,
+    ttl: WrapTtl,
+  ): Promise<Array<string | null>> {
+    const generation = await this.generationOf(namespace);
+    const keys = ids.map((id) => cacheKey(namespace, generation, id));
+    const found = keys.map((key) => this.l1Hit(key));
+    const missing = found.flatMap((value, index) => (value === undefined ? [index] : []));
+    this.metrics.cacheRequests.inc({ layer: 'l1', result: 'hit' }, keys.length - missing.length);
+    this.metrics.cacheRequests.inc({ layer: 'l1', result: 'miss' }, missing.length);
+    if (missing.length > 0) {
+      const stored = await this.l2.getMany<string | null>(missing.map((index) => keys[index])).catch((error) => {
+        this.logRedisError(error);
+        return missing.map(() => undefined);
+      });
+      await Promise.all(
+        missing.map(async (index, at) => {
+          const value = stored[at];
+          if (value !== undefined) {
+            found[index] = value;
+            await this.l1.keyv.set(keys[index], value);
+          } else {
+            found[index] = await this.wrapJson(namespace, ids[index], () => loader(ids[index]), ttl);
+          }
+        }),
+      );
+    }
+    return found as Array<string | null>;
+  }
+
+  /**
    * The in-process copy of `namespace`/`id`, if this instance holds a live one now:
    * answered without waiting, for callers that can use it before any promise. `undefined`
    * means "not here" (ask {@link wrap}); `null` is a cached "not found".
@@ -106,16 +162,50 @@ export class CacheService implements OnModuleInit {
     if (generation === undefined) {
       return undefined;
     }
-    const value = this.l1.peek(cacheKey(namespace, generation, id)) as string | null | undefined;
+    const value = this.l1Hit(cacheKey(namespace, generation, id)) as string | null | undefined;
     if (value !== undefined) {
       this.metrics.cacheRequests.inc({ layer: 'l1', result: 'hit' });
     }
     return value;
   }
 
+  /** The live L1 value under `key` (`undefined`: none), refreshing it ahead when it is about to end. */
+  private l1Hit(key: string): unknown {
+    const entry = this.l1.peek(key);
+    if (entry !== undefined && entry.expires !== undefined && entry.expires - Date.now() < REFRESH_AHEAD_MS) {
+      this.refreshAhead(key, entry);
+    }
+    return entry?.value;
+  }
+
+  /**
+   * Reads `key` from Redis in the background and, if it is still there, gives the L1 entry
+   * a new life. When Redis no longer holds it (invalidated, expired) or cannot answer, the
+   * L1 entry is left to end, and the next read goes through {@link wrapJson}'s loader.
+   */
+  private refreshAhead(key: string, entry: L1Entry): void {
+    if (this.refreshing.has(key)) {
+      return;
+    }
+    this.refreshing.add(key);
+    const invalidations = this.invalidations;
+    this.l2
+      .get(key)
+      .then(async (value) => {
+        // Nothing invalidated since, and no newer entry stored meanwhile: the Redis copy is current.
+        const current = this.l1.peek(key);
+        if (value !== undefined && this.invalidations === invalidations && (current === entry || !current)) {
+          await this.l1.keyv.set(key, value);
+        }
+      })
+      .catch((error: unknown) => this.logRedisError(error))
+      .finally(() => this.refreshing.delete(key));
+  }
+
   /** Drops one entry from both levels on every instance. */
   async invalidate(namespace: string, id: string): Promise<void> {
     const key = await this.keyOf(namespace, id);
+    this.invalidations++;
     await this.l1.keyv.delete(key);
     // Issued together, so they share one round trip (Redis runs them in this order).
     await Promise.all([
@@ -169,16 +259,21 @@ export class CacheService implements OnModuleInit {
   }
 
   private async keyOf(namespace: string, id: string): Promise<string> {
+    return cacheKey(namespace, await this.generationOf(namespace), id);
+  }
+
+  private async generationOf(namespace: string): Promise<string> {
     let generation = this.generations.get(namespace);
     if (generation === undefined) {
       generation = (await this.redis.get(GENERATION_KEY(namespace)).catch(() => null)) ?? '0';
       this.generations.set(namespace, generation);
     }
-    return cacheKey(namespace, generation, id);
+    return generation;
   }
 
   private applyInvalidation(raw: string): void {
     const message = JSON.parse(raw) as InvalidationMessage;
+    this.invalidations++;
     for (const key of message.keys ?? []) {
       void this.l1.keyv.delete(key);
     }

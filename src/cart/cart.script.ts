@@ -11,8 +11,9 @@ export type LineWriteStatus = 'OK' | 'CART_FULL' | 'QUANTITY_LIMIT' | 'INSUFFICI
  * stand-in (ioredis-mock, Lua via fengari) runs the same way.
  *
  * KEYS[1] cart key; ARGV: product id, quantity, mode, stock, max line quantity, max lines,
- * TTL seconds. Returns `{status, quantity}`: the line's new quantity when `OK`, else the
- * quantity it still holds (0 for a new line).
+ * TTL seconds. Returns `{status, quantity, hash}`: the line's new quantity when `OK`, else the
+ * quantity it still holds (0 for a new line); when `OK`, also the whole cart as `HGETALL`
+ * gives it, so the answer needs no second round trip.
  */
 const WRITE_LINE_LUA = `
 local key, field, mode = KEYS[1], ARGV[1], ARGV[3]
@@ -35,7 +36,7 @@ if nextQuantity > stock then
 end
 redis.call('HSET', key, field, tostring(nextQuantity))
 redis.call('EXPIRE', key, ttl)
-return {'OK', nextQuantity}
+return {'OK', nextQuantity, redis.call('HGETALL', key)}
 `;
 
 export interface LineWrite {
@@ -48,12 +49,24 @@ export interface LineWrite {
   ttlSeconds: number;
 }
 
+/** The script's reply: status, quantity, and (when `OK`) the cart's fields and values, flat. */
+export type LineWriteReply = [LineWriteStatus, number, string[]?];
+
 interface CartCommands {
-  cartWriteLine(key: string, ...args: Array<string | number>): Promise<[LineWriteStatus, number]>;
+  cartWriteLine(key: string, ...args: Array<string | number>): Promise<LineWriteReply>;
+}
+
+/** `HGETALL`'s flat reply (field, value, field, value, …) as the object ioredis makes of it. */
+export function hashOfReply(flat: string[]): Record<string, string> {
+  const hash: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    hash[flat[i]] = flat[i + 1];
+  }
+  return hash;
 }
 
 /** Registers the script on `redis` (sent once, then run by its SHA) and returns a caller for it. */
-export function defineWriteLine(redis: Redis): (key: string, write: LineWrite) => Promise<[LineWriteStatus, number]> {
+export function defineWriteLine(redis: Redis): (key: string, write: LineWrite) => Promise<LineWriteReply> {
   redis.defineCommand('cartWriteLine', { numberOfKeys: 1, lua: WRITE_LINE_LUA });
   const client = redis as Redis & CartCommands;
   return (key, write) =>

@@ -7,7 +7,7 @@ import { CartLine, CartProduct, cartView, deletedProductIds, parseCartHash } fro
 import { InsufficientStockError } from '../products/products.errors';
 import { CartFullError, CartUnavailableError, LineQuantityLimitError } from './cart.errors';
 import { CART_TTL_SECONDS, cartKey, MAX_CART_LINES, MAX_LINE_QUANTITY } from './cart.limits';
-import { defineWriteLine, LineWriteMode } from './cart.script';
+import { defineWriteLine, hashOfReply, LineWriteMode } from './cart.script';
 import type { CartDto } from './dto/cart.dto';
 
 /**
@@ -28,7 +28,11 @@ export class CartService {
   }
 
   async view(userId: number): Promise<CartDto> {
-    const lines = await this.lines(userId);
+    return this.viewOf(userId, await this.lines(userId));
+  }
+
+  /** The answer for these stored lines of the cart of `userId`. */
+  private async viewOf(userId: number, lines: CartLine[]): Promise<CartDto> {
     const products = await this.productsOf(lines);
     const deleted = deletedProductIds(lines, products);
     if (deleted.length > 0) {
@@ -39,8 +43,7 @@ export class CartService {
   }
 
   async addItem(userId: number, productId: number, quantity: number): Promise<CartDto> {
-    await this.writeLine(userId, productId, quantity, 'add');
-    return this.view(userId);
+    return this.viewOf(userId, await this.writeLine(userId, productId, quantity, 'add'));
   }
 
   /** Sets a line; 0 removes it (without looking the product up, so a vanished product can go too). */
@@ -48,8 +51,7 @@ export class CartService {
     if (quantity === 0) {
       return this.removeItem(userId, productId);
     }
-    await this.writeLine(userId, productId, quantity, 'set');
-    return this.view(userId);
+    return this.viewOf(userId, await this.writeLine(userId, productId, quantity, 'set'));
   }
 
   /** Removing a line the cart does not hold is not an error: the result is the same. */
@@ -87,12 +89,18 @@ export class CartService {
     });
   }
 
-  private async writeLine(userId: number, productId: number, quantity: number, mode: LineWriteMode): Promise<void> {
+  /** Writes one line and returns the cart's lines as they are right after the write. */
+  private async writeLine(
+    userId: number,
+    productId: number,
+    quantity: number,
+    mode: LineWriteMode,
+  ): Promise<CartLine[]> {
     const product = await this.products.findCached(productId);
     if (!product || product.status !== 'active') {
       throw new ProductNotFoundError(productId);
     }
-    const [status, current] = await this.store(() =>
+    const [status, current, hash] = await this.store(() =>
       this.writeLineScript(cartKey(userId), {
         productId,
         quantity,
@@ -106,7 +114,7 @@ export class CartService {
     );
     switch (status) {
       case 'OK':
-        return;
+        return parseCartHash(hashOfReply(hash ?? []));
       case 'CART_FULL':
         throw new CartFullError();
       case 'QUANTITY_LIMIT':
@@ -119,7 +127,7 @@ export class CartService {
   }
 
   private async productsOf(lines: CartLine[]): Promise<Map<number, CartProduct | null>> {
-    const found = await Promise.all(lines.map((line) => this.products.findCached(line.productId)));
+    const found = lines.length === 0 ? [] : await this.products.findManyCached(lines.map((line) => line.productId));
     return new Map(lines.map((line, index) => [line.productId, found[index]]));
   }
 

@@ -42,6 +42,20 @@ export class ProductsService {
     );
   }
 
+  /** {@link findCached} for many ids, in their order, in one round trip for what this instance does not hold. */
+  async findManyCached(ids: number[]): Promise<Array<ProductDto | null>> {
+    const found = await this.cache.wrapManyJson(
+      PRODUCT_CACHE,
+      ids.map(String),
+      async (id) => {
+        const product = await this.products.findOneBy({ id: Number(id) });
+        return product ? ProductDto.from(product) : null;
+      },
+      PRODUCT_CACHE_TTL,
+    );
+    return found.map((json) => (json === null ? null : (JSON.parse(json) as ProductDto)));
+  }
+
   async list(query: ListProductsQuery): Promise<ProductPageDto> {
     const page = applyProductListQuery(this.products.createQueryBuilder('product'), query);
     const items = await page.getMany();
