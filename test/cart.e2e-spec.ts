@@ -2,6 +2,7 @@ import Redis from 'ioredis';
 import { CartService } from '../src/cart/cart.service';
 import { REDIS } from '../src/redis/redis.constants';
 import { closeSuite, newCustomer, openSuite, TestApp, TestWorld } from './support/test-app';
+import { sleep } from './support/wait';
 
 const THIRTY_DAYS_MS = 30 * 24 * 60 * 60 * 1000;
 
@@ -345,6 +346,29 @@ describe('Cart', () => {
 
       await t.http.delete('/v1/cart').set('Authorization', auth).expect(204);
       expect(await redis.exists(key)).toBe(0);
+    });
+
+    it('answers an add in one round trip for the cart and one for its lines\' products', async () => {
+      const { auth } = await newCustomer(t.http);
+      const products = await Promise.all(Array.from({ length: 6 }, () => createProduct()));
+      for (const product of products.slice(0, 5)) {
+        await addItem(auth, product.id, 1).expect(200);
+      }
+      await sleep(150); // past the in-process cache layer: the line products are read from Redis
+      const productReads = jest.spyOn(redis, 'get');
+      const batchReads = jest.spyOn(redis, 'mget');
+      const cartReads = jest.spyOn(redis, 'hgetall');
+      try {
+        const res = await addItem(auth, products[5].id, 1).expect(200);
+        expect(res.body.items).toHaveLength(6);
+        // The added product itself is looked up first (to check it is on sale); the view needs no more.
+        const productKeys = productReads.mock.calls.filter(([key]) => String(key).startsWith('cache:product:'));
+        expect(productKeys.length).toBeLessThanOrEqual(1);
+        expect(batchReads).toHaveBeenCalledTimes(1);
+        expect(cartReads).not.toHaveBeenCalled();
+      } finally {
+        jest.restoreAllMocks();
+      }
     });
 
     it('adds up 20 concurrent adds of one product by one user exactly', async () => {

@@ -2,7 +2,9 @@ import type Redis from 'ioredis';
 import { ProductEntity } from '../src/products/product.entity';
 import { REDIS } from '../src/redis/redis.constants';
 import { closeSuite, openSuite, startApp, TestApp, TestWorld } from './support/test-app';
-import { sleep } from './support/wait';
+import { sleep, waitFor } from './support/wait';
+import { CacheService } from '../src/cache/cache.service';
+import { RedisPubSub } from '../src/redis/redis-pubsub.service';
 
 describe('Product read cache', () => {
   let world: TestWorld;
@@ -88,6 +90,73 @@ describe('Product read cache', () => {
     expect(loads).toHaveBeenCalledTimes(1);
     const metrics = (await t.http.get('/metrics').expect(200)).text;
     expect(Number(/cache_requests_total\{layer="l1",result="hit"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(0);
+  });
+
+  describe('refresh-ahead of the in-process layer', () => {
+    const TTL = { ttlMs: 60_000, nullTtlMs: 1_000 };
+    let now: number;
+    const clock = () => jest.spyOn(Date, 'now').mockImplementation(() => now);
+
+    it('gives an entry read late in its life a new one from Redis, so reads after its end need no Redis trip', async () => {
+      const cache = t.app.get(CacheService);
+      now = Date.now();
+      const start = now;
+      clock();
+      expect(await cache.wrapJson('refresh-test', 'a', () => Promise.resolve({ n: 1 }), TTL)).toBe('{"n":1}');
+
+      now = start + 70; // the last part of the entry's 100 ms: this read starts one refresh in the background
+      expect(cache.peekJson('refresh-test', 'a')).toBe('{"n":1}');
+      // Past the first life: still held here once the refresh has landed.
+      await waitFor(
+        'the refreshed in-process entry',
+        () => {
+          now = start + 110;
+          const held = cache.peekJson('refresh-test', 'a');
+          now = start + 70;
+          return held;
+        },
+        (held) => held !== undefined,
+      );
+      now = start + 110;
+      const redisReads = jest.spyOn(t.app.get<Redis>(REDIS), 'get');
+      const loader = jest.fn(() => Promise.resolve({ n: 2 }));
+      expect(await cache.wrapJson('refresh-test', 'a', loader, TTL)).toBe('{"n":1}');
+      expect(redisReads).not.toHaveBeenCalled();
+      expect(loader).not.toHaveBeenCalled();
+    });
+
+    it('does not bring back an entry another instance invalidated while its refresh was on the way', async () => {
+      const cache = t.app.get(CacheService);
+      const redis = t.app.get<Redis>(REDIS);
+      now = Date.now();
+      const start = now;
+      clock();
+      await cache.wrapJson('refresh-test', 'b', () => Promise.resolve({ n: 1 }), TTL);
+      // The refresh's Redis read gets the old value but answers only after the invalidation.
+      const get = redis.get.bind(redis);
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let refreshRead: Promise<string | null> | undefined;
+      jest.spyOn(redis, 'get').mockImplementation((key: Parameters<Redis['get']>[0]) => {
+        refreshRead = get(key).then(async (value) => {
+          await held;
+          return value;
+        });
+        return refreshRead as ReturnType<Redis['get']>;
+      });
+      now = start + 70;
+      expect(cache.peekJson('refresh-test', 'b')).toBe('{"n":1}');
+      await waitFor('the refresh to read Redis', () => refreshRead !== undefined, Boolean);
+      // Another instance changes the value: it drops the Redis copy and tells every instance.
+      await redis.del('cache:refresh-test:0:b');
+      await t.app.get(RedisPubSub).publish('cache:invalidate', JSON.stringify({ keys: ['cache:refresh-test:0:b'] }));
+      await waitFor('the invalidation here', () => cache.peekJson('refresh-test', 'b'), (held) => held === undefined);
+      release();
+      // The refreshes under way are not part of the service's surface: read them here only.
+      const underWay = (cache as unknown as { refreshing: Set<string> }).refreshing;
+      await waitFor('the refresh to finish', () => underWay.size, (size) => size === 0);
+      expect(cache.peekJson('refresh-test', 'b')).toBeUndefined();
+    });
   });
 
   describe('across instances', () => {
