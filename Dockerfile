@@ -13,6 +13,11 @@ RUN npm run build \
 # --- runtime ------------------------------------------------------------------------------
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production
+# Memory limits chosen with `npm run bench -- --memory` (README § Memory): the V8 heap is
+# what grows under load, so it is bounded; fewer malloc arenas keep native memory compact.
+# test/memory-limits.e2e-spec.ts runs the built service with exactly these under a burst.
+ENV NODE_OPTIONS="--max-old-space-size=160 --max-semi-space-size=8"
+ENV MALLOC_ARENA_MAX="2"
 WORKDIR /app
 # The code stays root-owned (read-only to the service); only the default DATA_DIR of the
 # embedded database (used when DATABASE_URL is unset) is writable by the node user.

@@ -1,5 +1,8 @@
 /**
- * `npm run bench [-- --quick | --embedded | --soak | --rounds N | --duration S]`
+ * `npm run bench [-- --quick | --embedded | --soak | --memory | --rounds N | --duration S]`
+ *
+ * `--memory` runs only the soak (3 × 60 s of the mixed workload, RSS, V8 heap and external
+ * memory after each): the memory test behind the limits the service starts with.
  *
  * Starts the built service (dist/main.js) against its own PostgreSQL database and Redis
  * prefix, seeds it, and drives it with autocannon; in the same run it measures a raw
@@ -70,18 +73,21 @@ function parseArgs(argv: string[]): Settings {
     const at = argv.indexOf(`--${name}`);
     return at >= 0 ? Number(argv[at + 1]) : undefined;
   };
-  const known = new Set(['--quick', '--embedded', '--soak', '--rounds', '--duration']);
+  const known = new Set(['--quick', '--embedded', '--soak', '--memory', '--rounds', '--duration']);
   const unknown = argv.filter((arg, i) => arg.startsWith('--') && !known.has(arg) && !known.has(argv[i - 1]));
   if (unknown.length > 0) {
-    throw new Error(`Unknown option ${unknown.join(' ')}; use --quick, --embedded, --soak, --rounds N, --duration S`);
+    throw new Error(
+      `Unknown option ${unknown.join(' ')}; use --quick, --embedded, --soak, --memory, --rounds N, --duration S`,
+    );
   }
   const quick = flag('quick');
   const embedded = flag('embedded');
+  const memory = flag('memory');
   return {
     quick,
     embedded,
-    soak: flag('soak') && !quick,
-    rounds: value('rounds') ?? (quick ? 1 : 3),
+    soak: (flag('soak') || memory) && !quick,
+    rounds: memory ? 0 : (value('rounds') ?? (quick ? 1 : 3)),
     durationS: value('duration') ?? (quick ? 2 : 10),
     warmupS: quick ? 0.5 : 1,
     // The embedded database lives inside the service, so seeding goes through the API: keep it smaller there.
@@ -327,7 +333,7 @@ class Bench {
       const result = await load({ ...this.loadOptions(this.service, mixed), durationS: 60 });
       clearInterval(sampler);
       const rss = rssMb(this.service.pid);
-      const { heapUsedMb, heapTotalMb } = await heapMb(this.service.port);
+      const { heapUsedMb, heapTotalMb, externalMb } = await heapMb(this.service.port);
       this.soak.push({
         run,
         durationS: 60,
@@ -336,10 +342,11 @@ class Bench {
         rssMb: rss,
         heapUsedMb,
         heapTotalMb,
+        externalMb,
         rssSamplesMb: samples,
       });
       console.log(
-        `soak ${run}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99.toFixed(1)} ms, errors ${result.errors}, RSS ${rss.toFixed(0)} MB, V8 heap ${heapUsedMb.toFixed(0)} MB in use of ${heapTotalMb.toFixed(0)} (RSS every 5 s: ${samples.join(' ')})`,
+        `soak ${run}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99.toFixed(1)} ms, errors ${result.errors}, RSS ${rss.toFixed(0)} MB, V8 heap ${heapUsedMb.toFixed(0)} MB in use of ${heapTotalMb.toFixed(0)}, external ${externalMb.toFixed(0)} MB (RSS every 5 s: ${samples.join(' ')})`,
       );
     }
   }
@@ -392,12 +399,13 @@ class Bench {
     const chart = renderChart(summary, subtitle);
     writeFileSync(join(RESULTS_DIR, `${this.stamp}.json`), body);
     writeFileSync(join(RESULTS_DIR, `${this.stamp}.svg`), chart);
-    if (!s.quick && !s.embedded) {
+    const complete = !s.quick && !s.embedded && s.rounds > 0;
+    if (complete) {
       writeFileSync(join(RESULTS_DIR, 'latest.json'), body);
       writeFileSync(join(RESULTS_DIR, 'latest.svg'), chart);
     }
     console.log(
-      `results: bench/results/${this.stamp}.json and .svg${!s.quick && !s.embedded ? ' (and latest.json, latest.svg)' : ''}`,
+      `results: bench/results/${this.stamp}.json and .svg${complete ? ' (and latest.json, latest.svg)' : ''}`,
     );
     return {
       unexpected: this.measurements.reduce((total, m) => total + m.unexpected, 0),

@@ -348,7 +348,7 @@ describe('Cart', () => {
       expect(await redis.exists(key)).toBe(0);
     });
 
-    it('answers an add in one round trip for the cart and one for its lines\' products', async () => {
+    it("answers an add in one round trip for the cart and one for its lines' products", async () => {
       const { auth } = await newCustomer(t.http);
       const products = await Promise.all(Array.from({ length: 6 }, () => createProduct()));
       for (const product of products.slice(0, 5)) {

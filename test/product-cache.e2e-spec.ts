@@ -150,11 +150,19 @@ describe('Product read cache', () => {
       // Another instance changes the value: it drops the Redis copy and tells every instance.
       await redis.del('cache:refresh-test:0:b');
       await t.app.get(RedisPubSub).publish('cache:invalidate', JSON.stringify({ keys: ['cache:refresh-test:0:b'] }));
-      await waitFor('the invalidation here', () => cache.peekJson('refresh-test', 'b'), (held) => held === undefined);
+      await waitFor(
+        'the invalidation here',
+        () => cache.peekJson('refresh-test', 'b'),
+        (held) => held === undefined,
+      );
       release();
       // The refreshes under way are not part of the service's surface: read them here only.
       const underWay = (cache as unknown as { refreshing: Set<string> }).refreshing;
-      await waitFor('the refresh to finish', () => underWay.size, (size) => size === 0);
+      await waitFor(
+        'the refresh to finish',
+        () => underWay.size,
+        (size) => size === 0,
+      );
       expect(cache.peekJson('refresh-test', 'b')).toBeUndefined();
     });
   });

@@ -21,6 +21,8 @@ export interface StartOptions {
   readyPath: string;
   logFile: string;
   timeoutMs?: number;
+  /** How often readiness is asked (100 ms unless told). */
+  pollMs?: number;
 }
 
 /** Starts `node <args>` with its output in `logFile`, and waits until `readyPath` answers 200. */
@@ -48,7 +50,7 @@ export async function startNode(options: StartOptions): Promise<Child> {
     } catch {
       // not listening yet
     }
-    await sleep(100);
+    await sleep(options.pollMs ?? 100);
   }
   child.kill('SIGKILL');
   throw new Error(`${options.name} did not answer ${url} within the time allowed; see ${options.logFile}`);

@@ -41,6 +41,8 @@ export interface SoakRun {
   rssMb: number;
   heapUsedMb: number;
   heapTotalMb: number;
+  /** Memory V8 tracks outside its heap (Buffers, sockets' buffers). */
+  externalMb?: number;
   /** RSS every 5 s during the run. */
   rssSamplesMb: number[];
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
@@ -32,6 +32,8 @@ export interface ServiceOptions {
   adapter?: 'express' | 'fastify';
   /** Extra node flags, e.g. `--cpu-prof`. */
   nodeFlags?: string[];
+  /** How often readiness is asked while it starts (ms). */
+  pollMs?: number;
   logFile: string;
 }
 
@@ -62,6 +64,12 @@ export function databaseUrl(database = DATABASE): string {
   return `${PG_SERVER_URL}/${database}`;
 }
 
+/** A variable the Dockerfile's runtime image sets (`ENV NAME="value"`): the service runs here as it runs there. */
+function dockerfileEnv(name: string): string {
+  const match = new RegExp(`^ENV ${name}="([^"]*)"`, 'm').exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
+  return match?.[1] ?? '';
+}
+
 /** `node dist/main.js` as production would run it, with rate limiting off and quiet logs. */
 export function startService(options: ServiceOptions): Promise<Child> {
   const env: NodeJS.ProcessEnv = {
@@ -77,6 +85,9 @@ export function startService(options: ServiceOptions): Promise<Child> {
     LOG_LEVEL: 'warn',
     SEED_DEMO: 'false',
     WORKERS: String(options.workers ?? 1),
+    // The memory limits the image starts the service with; BENCH_NODE_OPTIONS="" measures without them.
+    NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? dockerfileEnv('NODE_OPTIONS'),
+    MALLOC_ARENA_MAX: process.env.BENCH_MALLOC_ARENA_MAX ?? dockerfileEnv('MALLOC_ARENA_MAX'),
     ...(options.embedded ? { DATA_DIR: 'memory://' } : { DATABASE_URL: databaseUrl(), REDIS_URL, REDIS_KEY_PREFIX }),
   };
   if (options.adapter) {
@@ -94,6 +105,7 @@ export function startService(options: ServiceOptions): Promise<Child> {
     readyPath: '/health/ready',
     logFile: options.logFile,
     timeoutMs: 120_000,
+    pollMs: options.pollMs,
   });
 }
 
