@@ -1,3 +1,5 @@
+// First: the modules loaded after it are compiled from the on-disk cache (see there).
+import './compile-cache';
 import { type AppConfig, loadConfiguration } from './config/configuration';
 import { EnvironmentError } from './config/environment';
 import { startTracing } from './tracing/tracing';
