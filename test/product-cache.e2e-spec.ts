@@ -103,6 +103,14 @@ describe('Product read cache', () => {
       const start = now;
       clock();
       expect(await cache.wrapJson('refresh-test', 'a', () => Promise.resolve({ n: 1 }), TTL)).toBe('{"n":1}');
+      const redis = t.app.get<Redis>(REDIS);
+      // cache-manager stores the copies in the background: the refresh is to find them there
+      await waitFor(
+        'both copies',
+        async () =>
+          cache.peekJson('refresh-test', 'a') !== undefined && (await redis.exists('cache:refresh-test:0:a')) === 1,
+        Boolean,
+      );
 
       now = start + 70; // the last part of the entry's 100 ms: this read starts one refresh in the background
       expect(cache.peekJson('refresh-test', 'a')).toBe('{"n":1}');
@@ -118,7 +126,7 @@ describe('Product read cache', () => {
         (held) => held !== undefined,
       );
       now = start + 110;
-      const redisReads = jest.spyOn(t.app.get<Redis>(REDIS), 'get');
+      const redisReads = jest.spyOn(redis, 'get');
       const loader = jest.fn(() => Promise.resolve({ n: 2 }));
       expect(await cache.wrapJson('refresh-test', 'a', loader, TTL)).toBe('{"n":1}');
       expect(redisReads).not.toHaveBeenCalled();
@@ -132,6 +140,12 @@ describe('Product read cache', () => {
       const start = now;
       clock();
       await cache.wrapJson('refresh-test', 'b', () => Promise.resolve({ n: 1 }), TTL);
+      await waitFor(
+        'both copies',
+        async () =>
+          cache.peekJson('refresh-test', 'b') !== undefined && (await redis.exists('cache:refresh-test:0:b')) === 1,
+        Boolean,
+      );
       // The refresh's Redis read gets the old value but answers only after the invalidation.
       const get = redis.get.bind(redis);
       let release!: () => void;
