@@ -52,13 +52,12 @@ export class CacheService implements OnModuleInit {
   private readonly l1: L1;
   private readonly l2: Keyv;
   private readonly cache: Cache;
-  /** Keys whose background refresh from Redis is under way (one at a time per key). */
-  private readonly refreshing = new Set<string>();
   /**
-   * Counts the invalidations applied here. A refresh that read Redis before one of them
-   * may hold what it dropped, so it only stores its value when this has not moved.
+   * Keys whose background refresh from Redis is under way (one at a time per key), and
+   * whether it may still store what it reads: an invalidation of the key meanwhile voids
+   * it, since its read may have come before the invalidation's.
    */
-  private invalidations = 0;
+  private readonly refreshing = new Map<string, boolean>();
   private readonly generations = new Map<string, string>();
   private lastErrorLog = 0;
   /**
@@ -187,14 +186,14 @@ export class CacheService implements OnModuleInit {
     if (this.refreshing.has(key)) {
       return;
     }
-    this.refreshing.add(key);
-    const invalidations = this.invalidations;
+    this.refreshing.set(key, true);
     this.l2
       .get(key)
       .then(async (value) => {
-        // Nothing invalidated since, and no newer entry stored meanwhile: the Redis copy is current.
+        // Not invalidated since, and no newer entry stored meanwhile: the Redis copy is current.
         const current = this.l1.peek(key);
-        if (value !== undefined && this.invalidations === invalidations && (current === entry || !current)) {
+        const storedSince = current !== undefined && (current.expires ?? Infinity) > (entry.expires ?? Infinity);
+        if (value !== undefined && this.refreshing.get(key) === true && !storedSince) {
           await this.l1.keyv.set(key, value);
         }
       })
@@ -205,7 +204,7 @@ export class CacheService implements OnModuleInit {
   /** Drops one entry from both levels on every instance. */
   async invalidate(namespace: string, id: string): Promise<void> {
     const key = await this.keyOf(namespace, id);
-    this.invalidations++;
+    this.voidRefresh(key);
     await this.l1.keyv.delete(key);
     // Issued together, so they share one round trip (Redis runs them in this order).
     await Promise.all([
@@ -273,8 +272,8 @@ export class CacheService implements OnModuleInit {
 
   private applyInvalidation(raw: string): void {
     const message = JSON.parse(raw) as InvalidationMessage;
-    this.invalidations++;
     for (const key of message.keys ?? []) {
+      this.voidRefresh(key);
       void this.l1.keyv.delete(key);
     }
     if (message.generation) {
@@ -288,11 +287,18 @@ export class CacheService implements OnModuleInit {
    */
   private async recover(): Promise<void> {
     await this.retryPending();
+    [...this.refreshing.keys()].forEach((key) => this.voidRefresh(key));
     this.generations.clear();
     for (const [namespace, value] of this.pendingGenerations) {
       this.generations.set(namespace, value);
     }
     await this.l1.keyv.clear();
+  }
+
+  private voidRefresh(key: string): void {
+    if (this.refreshing.has(key)) {
+      this.refreshing.set(key, false);
+    }
   }
 
   private logRedisError(error: unknown): void {
