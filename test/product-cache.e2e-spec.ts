@@ -97,7 +97,7 @@ describe('Product read cache', () => {
     let now: number;
     const clock = () => jest.spyOn(Date, 'now').mockImplementation(() => now);
     /** The refreshes under way are not part of the service's surface: read here only. */
-    const underWay = (cache: CacheService) => (cache as unknown as { refreshing: Set<string> }).refreshing;
+    const underWay = (cache: CacheService) => (cache as unknown as { refreshing: Map<string, boolean> }).refreshing;
 
     it('does not bring back an entry another instance invalidated while its refresh was on the way', async () => {
       const cache = t.app.get(CacheService);
@@ -137,10 +137,9 @@ describe('Product read cache', () => {
       );
       release();
       // The refreshes under way are not part of the service's surface: read them here only.
-      const underWay = (cache as unknown as { refreshing: Set<string> }).refreshing;
       await waitFor(
         'the refresh to finish',
-        () => underWay.size,
+        () => underWay(cache).size,
         (size) => size === 0,
       );
       expect(cache.peekJson('refresh-test', 'b')).toBeUndefined();
