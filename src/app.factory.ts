@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { compileProxyTrust } from './common/http/client-address';
 import { buildConfiguration } from './config/configuration';
 import { validateEnvironment } from './config/environment';
 import { FrontDoor } from './http/front-door';
@@ -17,7 +18,7 @@ import { requireJsonBody } from './http/require-json.middleware';
  */
 export async function createApp(): Promise<INestApplication> {
   const { http } = buildConfiguration(validateEnvironment(process.env));
-  const door = new FrontDoor();
+  const door = new FrontDoor(compileProxyTrust(http.trustProxy));
   const app = await NestFactory.create(AppModule, createHttpAdapter(http, door), {
     bufferLogs: true,
     rawBody: true,

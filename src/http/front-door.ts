@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HotReads } from '../cache/hot-reads';
+import { assignClientAddress, type ProxyTrust } from '../common/http/client-address';
 import { pathOf } from '../common/http/http-message';
 import { assignRequestId } from '../common/http/request-id';
 import { MetricsService } from '../metrics/metrics.service';
@@ -11,13 +12,16 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
 
 /**
  * What every request meets first, on either HTTP adapter and before the framework: its
- * request id, the security headers, the request-duration metric (labelled by route
+ * request id, its client address (`TRUST_PROXY` decides whether `X-Forwarded-For` counts),
+ * the security headers, the request-duration metric (labelled by route
  * template, matched or not), then {@link HotReads}, which answers repeated cached reads
  * itself and hands everything else to the framework.
  */
 export class FrontDoor {
   private metrics?: MetricsService;
   private hotReads?: HotReads;
+
+  constructor(private readonly proxyTrust: ProxyTrust) {}
 
   /** Wires in the built app's services; until then requests get their id and headers only. */
   attach(app: INestApplication): void {
@@ -27,6 +31,7 @@ export class FrontDoor {
 
   handle(req: IncomingMessage, res: ServerResponse, framework: RequestHandler): void {
     assignRequestId(req, res);
+    assignClientAddress(req, this.proxyTrust);
     setSecurityHeaders(res, pathOf(req.url));
     if (this.metrics) {
       timeRequest(req, res, this.metrics);
