@@ -74,6 +74,7 @@ export function startService(options: ServiceOptions): Promise<Child> {
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     RATE_LIMIT_PER_MINUTE: '0',
+    AUTH_RATE_LIMIT_PER_MINUTE: '0',
     LOG_LEVEL: 'warn',
     SEED_DEMO: 'false',
     WORKERS: String(options.workers ?? 1),

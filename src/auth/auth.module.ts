@@ -10,7 +10,9 @@ import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { CLOCK, KnownUsers, systemClock } from './known-users.service';
 import { LoginAttempts } from './login-attempts.service';
+import { PasswordHasher } from './password-hasher.service';
 import { TokenDenylist } from './token-denylist.service';
 import { UserEntity } from './user.entity';
 
@@ -33,6 +35,9 @@ import { UserEntity } from './user.entity';
     AuthService,
     TokenDenylist,
     LoginAttempts,
+    PasswordHasher,
+    KnownUsers,
+    { provide: CLOCK, useValue: systemClock },
     // Order matters: identify the caller first, then count its requests.
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },

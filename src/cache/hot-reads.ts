@@ -75,7 +75,7 @@ export class HotReads {
       return;
     }
     recordRouteTemplate(req, hit.template);
-    if (!this.limiter.enabled) {
+    if (!this.limiter.enabled()) {
       this.answer(req, res, hit, startedAt);
       return;
     }

@@ -1,24 +1,20 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import Redis from 'ioredis';
-import type { IncomingMessage } from 'node:http';
-import proxyAddr from 'proxy-addr';
 import type { AuthUser } from '../auth/auth-user';
+import { clientAddressOf } from '../common/http/client-address';
 import { AppConfig } from '../config/configuration';
 import { REDIS } from '../redis/redis.constants';
 
 const WINDOW_MS = 60_000;
 
 /**
- * Which proxies may name the client in `X-Forwarded-For`: those on loopback and private
- * networks (nginx in the compose profile). A client on a public address cannot forge it.
+ * The budgets a request may draw on, each in a key space of its own: `general` on every
+ * route (`RATE_LIMIT_PER_MINUTE`), `auth` on login and register besides
+ * (`AUTH_RATE_LIMIT_PER_MINUTE`), so password guessing and sign-up floods meet a far
+ * lower ceiling than browsing.
  */
-const TRUSTED_PROXIES = proxyAddr.compile(['loopback', 'linklocal', 'uniquelocal']);
-
-/** The client's address, as the nearest untrusted hop tells it. */
-function clientAddressOf(req: IncomingMessage): string {
-  return proxyAddr(req, TRUSTED_PROXIES);
-}
+export type RateBudget = 'general' | 'auth';
 
 /** One request counted against its client's budget. */
 export interface RateDecision {
@@ -30,36 +26,40 @@ export interface RateDecision {
 }
 
 /**
- * `RATE_LIMIT_PER_MINUTE` requests per client per minute (the user when a valid token is
- * presented, else the address), counted in fixed one-minute windows in Redis so every
- * instance shares the budget. With Redis down the limit is not enforced rather than
+ * Requests per client per minute (the user when a valid token is presented, else the
+ * address `TRUST_PROXY` settles), counted in fixed one-minute windows in Redis so every
+ * instance shares each budget. With Redis down the limit is not enforced rather than
  * failing requests (`undefined`).
  */
 @Injectable()
 export class RateLimiter {
   private readonly logger = new Logger(RateLimiter.name);
-  readonly limit: number;
+  private readonly limits: Record<RateBudget, number>;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     config: ConfigService<AppConfig, true>,
   ) {
-    this.limit = config.get('http', { infer: true }).rateLimitPerMinute;
+    const http = config.get('http', { infer: true });
+    this.limits = { general: http.rateLimitPerMinute, auth: http.authRateLimitPerMinute };
   }
 
-  get enabled(): boolean {
-    return this.limit > 0;
+  /** Whether `budget` is counted at all (`0` turns it off). */
+  enabled(budget: RateBudget = 'general'): boolean {
+    return this.limits[budget] > 0;
   }
 
-  /** The budget a request draws on: its user's when authenticated, else its address's. */
-  clientKeyOf(req: IncomingMessage, user: AuthUser | undefined): string {
+  /** Who a request counts against: its user when authenticated, else its client address. */
+  clientKeyOf(req: object, user: AuthUser | undefined): string {
     return user ? `user:${user.id}` : `ip:${clientAddressOf(req)}`;
   }
 
-  async consume(clientKey: string): Promise<RateDecision | undefined> {
+  async consume(clientKey: string, budget: RateBudget = 'general'): Promise<RateDecision | undefined> {
+    const limit = this.limits[budget];
     const now = Date.now();
     const windowStart = now - (now % WINDOW_MS);
-    const key = `ratelimit:${clientKey}:${windowStart}`;
+    const space = budget === 'general' ? 'ratelimit' : `ratelimit-${budget}`;
+    const key = `${space}:${clientKey}:${windowStart}`;
     let count: number;
     try {
       const results = await this.redis.multi().incr(key).pexpire(key, WINDOW_MS).exec();
@@ -70,11 +70,11 @@ export class RateLimiter {
     }
     const resetSeconds = Math.ceil((windowStart + WINDOW_MS - now) / 1_000);
     return {
-      allowed: count <= this.limit,
+      allowed: count <= limit,
       resetSeconds,
       headers: {
-        'RateLimit-Limit': String(this.limit),
-        'RateLimit-Remaining': String(Math.max(0, this.limit - count)),
+        'RateLimit-Limit': String(limit),
+        'RateLimit-Remaining': String(Math.max(0, limit - count)),
         'RateLimit-Reset': String(resetSeconds),
       },
     };
@@ -85,10 +85,10 @@ const DECISION = Symbol('rateDecision');
 type WithDecision = { [DECISION]?: RateDecision };
 
 /** A request already counted before the framework saw it (see `HotReads`) is not counted again. */
-export function recordRateDecision(req: IncomingMessage, decision: RateDecision): void {
+export function recordRateDecision(req: object, decision: RateDecision): void {
   (req as WithDecision)[DECISION] = decision;
 }
 
-export function recordedRateDecision(req: IncomingMessage): RateDecision | undefined {
+export function recordedRateDecision(req: object): RateDecision | undefined {
   return (req as WithDecision)[DECISION];
 }

@@ -77,6 +77,7 @@ export async function startApp(world: TestWorld, env: Record<string, string | un
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     RATE_LIMIT_PER_MINUTE: '0',
+    AUTH_RATE_LIMIT_PER_MINUTE: '0',
     SEED_DEMO: 'false',
     WORKERS: '1',
     ...env,

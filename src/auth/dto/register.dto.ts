@@ -1,18 +1,27 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { normalizeEmail } from '../email';
 
-const trimmedLowerCase = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim().toLowerCase() : value;
+/** Emails enter in their one normalised form (NFC, case-folded): lookup, uniqueness and lockout all see it. */
+const normalizedEmail = ({ value }: { value: unknown }) => (typeof value === 'string' ? normalizeEmail(value) : value);
 
 export class RegisterDto {
-  @ApiProperty({ example: 'ada@example.com', description: 'Unique, case-insensitive' })
-  @Transform(trimmedLowerCase)
+  @ApiProperty({
+    example: 'ada@example.com',
+    description: 'Unique after Unicode NFC normalisation and case folding, and stored in that form',
+  })
+  @Transform(normalizedEmail)
   @IsEmail({}, { message: 'email must be a valid email address' })
   @MaxLength(254)
   email: string;
 
-  @ApiProperty({ example: 'correct horse battery', minLength: 8, maxLength: 128 })
+  @ApiProperty({
+    example: 'correct horse battery',
+    minLength: 8,
+    maxLength: 128,
+    description: 'Hashed (scrypt) in its Unicode NFC form',
+  })
   @IsString()
   @Length(8, 128, { message: 'password must be 8–128 characters' })
   password: string;
@@ -26,7 +35,7 @@ export class RegisterDto {
 
 export class LoginDto {
   @ApiProperty({ example: 'ada@example.com' })
-  @Transform(trimmedLowerCase)
+  @Transform(normalizedEmail)
   @IsString()
   @MaxLength(254)
   email: string;
