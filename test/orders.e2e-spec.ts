@@ -119,9 +119,10 @@ describe('Checkout', () => {
     expect(draws).toHaveBeenCalledTimes(2);
     expect(second.body.orderSn).not.toBe(first.body.orderSn);
     expect(await stockOf(t, product.id)).toEqual({ stock: 3, sales: 2 });
-    const [{ events }] = await t.dataSource.query(`SELECT count(*)::int AS events FROM order_events WHERE order_id = $1`, [
-      second.body.id,
-    ]);
+    const [{ events }] = await t.dataSource.query(
+      `SELECT count(*)::int AS events FROM order_events WHERE order_id = $1`,
+      [second.body.id],
+    );
     expect(events).toBe(1);
   });
 
