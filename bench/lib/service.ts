@@ -62,7 +62,7 @@ export function databaseUrl(database = DATABASE): string {
   return `${PG_SERVER_URL}/${database}`;
 }
 
-/** `node dist/main.js` as production would run it, with rate limiting off and quiet logs. */
+/** `node dist/main.js` as production would run it, with rate limiting off, behind a (loopback) proxy, and quiet logs. */
 export function startService(options: ServiceOptions): Promise<Child> {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -75,6 +75,8 @@ export function startService(options: ServiceOptions): Promise<Child> {
     ADMIN_PASSWORD: ADMIN.password,
     RATE_LIMIT_PER_MINUTE: '0',
     AUTH_RATE_LIMIT_PER_MINUTE: '0',
+    // the bench's own clients are told apart by X-Forwarded-For (auth-flood)
+    TRUST_PROXY: 'loopback',
     LOG_LEVEL: 'warn',
     SEED_DEMO: 'false',
     WORKERS: String(options.workers ?? 1),

@@ -36,18 +36,44 @@ describe('FairQueue', () => {
     expect(queue.size).toEqual({ running: 0, waiting: 0 });
   });
 
-  it('serves waiting clients in turns, so one client’s backlog delays another by one job', async () => {
+  it('gives a freed slot to a newcomer before a client with a backlog', async () => {
     const queue = new FairQueue({ concurrency: 1, perClientWaiting: 10, totalWaiting: 10 });
     const { started, submit, finish } = harness(queue);
     const jobs = ['f1', 'f2', 'f3', 'f4'].map((name) => submit('flood', name));
     jobs.push(submit('innocent', 'i1'));
     await finish('f1');
-    await finish('f2');
-    // after f1, the flood's f2 was already next in turn; then the innocent client's job
-    expect(started).toEqual(['f1', 'f2', 'i1']);
+    expect(started).toEqual(['f1', 'i1']);
     await finish('i1');
+    await finish('f2');
     await finish('f3');
     await finish('f4');
+    expect(started).toEqual(['f1', 'i1', 'f2', 'f3', 'f4']);
+    await Promise.all(jobs);
+  });
+
+  it('gives a freed slot to the client with the fewest jobs running', async () => {
+    const queue = new FairQueue({ concurrency: 3, perClientWaiting: 10, totalWaiting: 10 });
+    const { started, submit, finish } = harness(queue);
+    const jobs = ['f1', 'f2', 'f3', 'f4', 'f5'].map((name) => submit('flood', name));
+    jobs.push(submit('other', 'o1'), submit('other', 'o2'));
+    await finish('f1'); // flood runs 2, other 0: other
+    await finish('f2'); // flood runs 1, other 1: flood was served longer ago
+    await finish('f3'); // flood 1, other 1
+    expect(started).toEqual(['f1', 'f2', 'f3', 'o1', 'f4', 'o2']);
+    for (const name of ['o1', 'f4', 'o2', 'f5']) {
+      await finish(name);
+    }
+    await Promise.all(jobs);
+  });
+
+  it('serves clients with equal shares in turns, least recently served first', async () => {
+    const queue = new FairQueue({ concurrency: 1, perClientWaiting: 10, totalWaiting: 10 });
+    const { started, submit, finish } = harness(queue);
+    const jobs = [submit('a', 'a1'), submit('a', 'a2'), submit('a', 'a3'), submit('b', 'b1'), submit('b', 'b2')];
+    for (const name of ['a1', 'b1', 'a2', 'b2', 'a3']) {
+      await finish(name);
+    }
+    expect(started).toEqual(['a1', 'b1', 'a2', 'b2', 'a3']);
     await Promise.all(jobs);
   });
 
@@ -58,7 +84,7 @@ describe('FairQueue', () => {
     await expect(submit('a', 'a4')).rejects.toBeInstanceOf(QueueFullError);
     const other = submit('b', 'b1');
     expect(queue.size).toEqual({ running: 1, waiting: 3 });
-    for (const name of ['a1', 'a2', 'b1', 'a3']) {
+    for (const name of ['a1', 'b1', 'a2', 'a3']) {
       await finish(name);
     }
     await Promise.all([...accepted, other]);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { availableParallelism } from 'node:os';
 import { ServiceUnavailableError } from '../common/errors/domain-error';
+import { MetricsService } from '../metrics/metrics.service';
 import { FairQueue, QueueFullError } from './fair-queue';
 import { checkPassword, hashPassword, type PasswordCheck } from './password';
 
@@ -29,6 +30,11 @@ export class PasswordHasher {
     perClientWaiting: PER_CLIENT_WAITING,
     totalWaiting: TOTAL_WAITING,
   });
+
+  constructor(metrics: MetricsService) {
+    metrics.gauge('password_hashing_running', 'Password hashes being computed', () => this.queue.size.running);
+    metrics.gauge('password_hashing_waiting', 'Password hashes waiting for a slot', () => this.queue.size.waiting);
+  }
 
   hash(password: string, client: string): Promise<string> {
     return this.run(client, () => hashPassword(password));

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino from 'pino';
 import { attachAuthUser } from '../auth/auth-user';
+import { assignClientAddress, compileProxyTrust } from '../common/http/client-address';
 import { httpLogOptions } from './http-log-options';
 
 const options = httpLogOptions('info', false);
@@ -33,16 +34,23 @@ describe('httpLogOptions', () => {
     expect(JSON.parse(lines[0])).toMatchObject({ err: { parameters: '[redacted]' }, body: { password: '[redacted]' } });
   });
 
-  it('adds the route template and the user to the completion line', () => {
-    const routed = req('/v1/orders/7', { baseUrl: '', route: { path: '/v1/orders/:id' } });
+  it('adds the route template, the user and the client address to the completion line', () => {
+    const routed = req('/v1/orders/7', {
+      baseUrl: '',
+      route: { path: '/v1/orders/:id' },
+      socket: { remoteAddress: '127.0.0.1' },
+      headers: { 'x-forwarded-for': '203.0.113.7' },
+    });
+    assignClientAddress(routed, compileProxyTrust('loopback'));
     attachAuthUser(routed, { id: 42, role: 'customer', jti: 'j', exp: 0 });
     expect(options.customSuccessObject?.(routed, res(200), { responseTime: 3 })).toEqual({
       responseTime: 3,
       route: '/v1/orders/:id',
       userId: 42,
+      client: '203.0.113.7',
     });
     const anonymous = options.customErrorObject?.(req('/nope'), res(500), new Error('x'), { responseTime: 1 });
-    expect(anonymous).toEqual({ responseTime: 1, route: undefined, userId: undefined });
+    expect(anonymous).toEqual({ responseTime: 1, route: undefined, userId: undefined, client: 'unknown' });
   });
 
   it.each([

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Options } from 'pino-http';
 import { authUserOf } from '../auth/auth-user';
+import { clientAddressOf } from '../common/http/client-address';
 import { requestIdOf } from '../common/http/request-id';
 import { routeTemplateOf } from '../metrics/route-template';
 import { activeTraceFields } from '../tracing/trace-context';
@@ -24,8 +25,12 @@ export const REDACTED_PATHS = [
 /** Probes and scrapes arrive every few seconds: logged at debug, unless they fail. */
 const isProbe = (req: IncomingMessage) => (req.url ?? '').startsWith('/health') || req.url === '/metrics';
 
-/** What only the finished request knows: the route it matched and who called. */
-const completion = (req: IncomingMessage) => ({ route: routeTemplateOf(req), userId: authUserOf(req as never)?.id });
+/** What only the finished request knows: the route it matched and who called (user, and address per `TRUST_PROXY`). */
+const completion = (req: IncomingMessage) => ({
+  route: routeTemplateOf(req),
+  userId: authUserOf(req as never)?.id,
+  client: clientAddressOf(req),
+});
 
 /**
  * The line pino-http writes for a finished request, for a request answered before the
@@ -38,13 +43,14 @@ export function completedRequestLine(req: IncomingMessage, res: ServerResponse, 
     res: { statusCode: res.statusCode },
     responseTime: Math.round(responseTimeMs),
     route,
+    client: clientAddressOf(req),
   };
 }
 
 /**
  * pino-http options: one JSON line per request when its response finishes, with `req`
  * (method, url), `route` (the template), `res.statusCode`, `responseTime` (ms),
- * `requestId`, `userId` when authenticated and, with tracing on, `traceId` (on every
+ * `requestId`, `client` (the address `TRUST_PROXY` settles), `userId` when authenticated and, with tracing on, `traceId` (on every
  * line, through `mixin`). Lines logged while handling a request carry its `requestId`.
  */
 export function httpLogOptions(level: string, tracing: boolean): Options {
