@@ -17,7 +17,15 @@ export function setUpOpenApi(app: INestApplication): void {
       ].join('\n'),
     )
     .setVersion('1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description:
+        'An HS256 token from POST /v1/auth/login. Refused (401 UNAUTHENTICATED) when it lacks exp, iat, jti, ' +
+        'sub or role, when sub is not canonical decimal digits, when iat is more than 60 s in the future, when ' +
+        'revoked by logout, or when its user no longer exists (a deleted user\'s token is refused within 30 s).',
+    })
     .build();
   const document = SwaggerModule.createDocument(app, config);
   addContractWideAnswers(document);
@@ -30,7 +38,8 @@ const CONTRACT_WIDE: Record<string, string> = {
   '415': 'Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE (a body that is not JSON)',
   '429':
     'Too Many Requests: RATE_LIMITED, with Retry-After and RateLimit-Limit / -Remaining / -Reset ' +
-    '(RATE_LIMIT_PER_MINUTE per user, or per IP without a token)',
+    '(RATE_LIMIT_PER_MINUTE per user, or per client address without a token: the TCP peer, or the ' +
+    'X-Forwarded-For entry a proxy named in TRUST_PROXY appended)',
   '431': 'Request Header Fields Too Large: HEADERS_TOO_LARGE (headers over MAX_HEADER_BYTES)',
   '503':
     'Service Unavailable: DATABASE_UNAVAILABLE, REQUEST_TIMEOUT (and CART_UNAVAILABLE on cart routes), with Retry-After',
