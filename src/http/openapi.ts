@@ -24,7 +24,7 @@ export function setUpOpenApi(app: INestApplication): void {
       description:
         'An HS256 token from POST /v1/auth/login. Refused (401 UNAUTHENTICATED) when it lacks exp, iat, jti, ' +
         'sub or role, when sub is not canonical decimal digits, when iat is more than 60 s in the future, when ' +
-        'revoked by logout, or when its user no longer exists (a deleted user\'s token is refused within 30 s).',
+        "revoked by logout, or when its user no longer exists (a deleted user's token is refused within 30 s).",
     })
     .build();
   const document = SwaggerModule.createDocument(app, config);
