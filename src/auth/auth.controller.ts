@@ -37,7 +37,7 @@ export class AuthController {
     400: 'VALIDATION_FAILED',
     401: 'INVALID_CREDENTIALS (unknown email and wrong password alike)',
     429: 'TOO_MANY_LOGIN_ATTEMPTS (LOGIN_MAX_FAILURES failed logins for this email within 15 min; the right password too), RATE_LIMITED (AUTH_RATE_LIMIT_PER_MINUTE per client)',
-    503: 'SERVICE_BUSY (password hashing is saturated; retry after Retry-After)',
+    503: 'SERVICE_BUSY (password hashing is saturated), LOGIN_UNAVAILABLE (Redis, which keeps the lockout, does not answer); retry after Retry-After',
   })
   login(@Body() body: LoginDto, @ClientAddress() client: string): Promise<AccessTokenDto> {
     return this.auth.login(body, client);

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import Redis from 'ioredis';
 import { createHash } from 'node:crypto';
-import { TooManyRequestsError } from '../common/errors/domain-error';
+import { ServiceUnavailableError, TooManyRequestsError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/configuration';
 import { REDIS } from '../redis/redis.constants';
 
@@ -38,6 +38,12 @@ end
 return taken
 `;
 
+export class LoginUnavailableError extends ServiceUnavailableError {
+  constructor() {
+    super('LOGIN_UNAVAILABLE', 'Logins are unavailable for a moment; try again shortly');
+  }
+}
+
 type LoginAttemptCommands = Redis & {
   loginAttemptReserve(key: string, max: number, windowMs: number): Promise<[number, number]>;
   loginAttemptRelease(key: string): Promise<number>;
@@ -56,7 +62,10 @@ type LoginAttemptCommands = Redis & {
  * time the owner logs in. A login that never checked a password (hashing busy, database
  * down) gives its slot back too.
  *
- * With Redis down the limit is not enforced (logged), as for the other rate limits.
+ * With Redis down (or too slow to answer) a login answers 503 `LOGIN_UNAVAILABLE` rather
+ * than checking a password the lockout could not count: unlike the rate limits, this
+ * one fails closed, since "at most `LOGIN_MAX_FAILURES` checks" is a promise about
+ * passwords, not about load. Tokens already issued keep working.
  */
 @Injectable()
 export class LoginAttempts {
@@ -78,8 +87,8 @@ export class LoginAttempts {
     try {
       [granted, remainingMs] = await this.redis.loginAttemptReserve(this.keyOf(email), this.maxFailures, WINDOW_MS);
     } catch (error) {
-      this.logger.warn(`Login limit not checked, Redis failed: ${(error as Error).message}`);
-      return;
+      this.logger.warn(`Login refused, the lockout could not be checked: ${(error as Error).message}`);
+      throw new LoginUnavailableError();
     }
     if (granted !== 1) {
       const retryAfter = Math.max(remainingMs, 1_000) / 1_000;
