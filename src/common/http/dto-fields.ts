@@ -39,17 +39,12 @@ export function OptionalField(): PropertyDecorator {
   return ValidateIf((_object, value) => value !== undefined);
 }
 
-function documented(type: 'integer', options: Omit<IntOptions, 'min' | 'max'> & Record<string, unknown>) {
-  const { optional, ...rest } = options;
-  return ApiProperty({ type, required: !optional, ...rest });
-}
-
 /** A JSON integer within `min` … `max` (both required: no integer is unbounded). */
 export function IntField(options: IntOptions): PropertyDecorator {
-  const { min, max, ...rest } = options;
+  const { min, max, optional, ...documented } = options;
   return applyDecorators(
-    documented('integer', { minimum: min, maximum: max, ...rest }),
-    ...(options.optional ? [OptionalField()] : []),
+    ApiProperty({ type: 'integer', minimum: min, maximum: max, required: !optional, ...documented }),
+    ...(optional ? [OptionalField()] : []),
     IsInt(),
     Min(min),
     Max(max),
