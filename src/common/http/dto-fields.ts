@@ -43,7 +43,14 @@ export function OptionalField(): PropertyDecorator {
 export function IntField(options: IntOptions): PropertyDecorator {
   const { min, max, optional, ...documented } = options;
   return applyDecorators(
-    ApiProperty({ type: 'integer', minimum: min, maximum: max, required: !optional, ...documented }),
+    ApiProperty({
+      type: 'integer',
+      format: min >= -MAX_INT32 - 1 && max <= MAX_INT32 ? 'int32' : 'int64',
+      minimum: min,
+      maximum: max,
+      required: !optional,
+      ...documented,
+    }),
     ...(optional ? [OptionalField()] : []),
     IsInt(),
     Min(min),
