@@ -1,8 +1,11 @@
+import type Redis from 'ioredis';
 import { ServiceUnavailableError, TooManyRequestsError } from '../src/common/errors/domain-error';
 import { IdempotentRequests } from '../src/orders/idempotent-requests.service';
 import { InsufficientStockError } from '../src/products/products.errors';
+import { REDIS } from '../src/redis/redis.constants';
 import { createProduct, stockOf } from './support/catalog';
-import { closeSuite, newCustomer, openSuite, TestApp, TestWorld } from './support/test-app';
+import { closeSuite, newCustomer, openSuite, startApp, TestApp, TestWorld } from './support/test-app';
+import { sleep } from './support/wait';
 
 /**
  * Idempotency-Key answers are stored as the bytes that were sent, 4xx outcomes of the
@@ -98,6 +101,54 @@ describe('Idempotent answers', () => {
       expect(invalid.body.code).toBe('VALIDATION_FAILED');
       const valid = await order(buyer.auth, 'invalid', { items: [{ productId: product.id, quantity: 1 }] }).expect(201);
       expect(valid.headers['idempotent-replayed']).toBeUndefined();
+    });
+  });
+
+  describe('the service, with REQUEST_TIMEOUT_MS=1000', () => {
+    let short: TestApp;
+    beforeAll(async () => {
+      short = await startApp(world, { REQUEST_TIMEOUT_MS: '1000' });
+    });
+    afterAll(() => short?.close());
+
+    it('holds the key REQUEST_TIMEOUT_MS + 1 s, and rolls back a write that outlives its deadline', async () => {
+      const idempotent = short.app.get(IdempotentRequests);
+      const redis = short.app.get<Redis>(REDIS);
+      const { id } = await newCustomer(short.http);
+      const scope = { userId: id, route: 'TEST /deadline', key: 'slow', body: {}, requestId: 'r' };
+      const lockTtl = () => redis.pttl(`lock:idempotency:${id}:TEST /deadline:slow`);
+      let ttlWhileRunning = 0;
+      const slow = idempotent.run(scope, async (manager) => {
+        ttlWhileRunning = await lockTtl();
+        await manager.query(`UPDATE users SET name = 'written late' WHERE id = $1`, [id]);
+        await sleep(1_300);
+        return { status: 201, body: { late: true }, headers: {} };
+      });
+      await expect(slow).rejects.toMatchObject({ status: 503, code: 'REQUEST_TIMEOUT' });
+      expect(ttlWhileRunning).toBeGreaterThan(0);
+      expect(ttlWhileRunning).toBeLessThanOrEqual(2_000);
+      // nothing committed, nothing stored, and the key is free at once
+      const [user] = await short.dataSource.query(`SELECT name FROM users WHERE id = $1`, [id]);
+      expect(user.name).not.toBe('written late');
+      expect(await lockTtl()).toBe(-2);
+      const retried = await idempotent.run(scope, async () => ({ status: 201, body: { late: false }, headers: {} }));
+      expect(retried).toMatchObject({ status: 201, json: '{"late":false}', replayed: false });
+    });
+
+    it('rolls back a write without a key that outlives REQUEST_TIMEOUT_MS too', async () => {
+      const idempotent = short.app.get(IdempotentRequests);
+      const { id } = await newCustomer(short.http);
+      const slow = idempotent.run(
+        { userId: id, route: 'TEST /deadline', body: {}, requestId: 'r' },
+        async (manager) => {
+          await manager.query(`UPDATE users SET name = 'written late' WHERE id = $1`, [id]);
+          await sleep(1_300);
+          return { status: 201, body: {}, headers: {} };
+        },
+      );
+      await expect(slow).rejects.toMatchObject({ status: 503, code: 'REQUEST_TIMEOUT' });
+      const [user] = await short.dataSource.query(`SELECT name FROM users WHERE id = $1`, [id]);
+      expect(user.name).not.toBe('written late');
     });
   });
 

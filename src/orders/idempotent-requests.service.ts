@@ -72,10 +72,10 @@ class KeyTakenError extends Error {}
  * Two layers guard it. A Redis lock makes concurrent duplicates answer 409 at once; it
  * lives REQUEST_TIMEOUT_MS + {@link LOCK_MARGIN_MS}, so the key of a process that died
  * mid-request is free again soon after, and a write that outlives REQUEST_TIMEOUT_MS
- * rolls back instead of committing after its lock expired. The stored answer is inserted
- * in the write's own transaction under a primary key on (user, route, key), so even with
- * Redis down (or a lock expired early) a duplicate cannot commit a second write — it finds
- * the key taken, rolls back, and replays the first answer.
+ * (with a key or without) rolls back instead of committing after its 503. The stored
+ * answer is inserted in the write's own transaction under a primary key on (user, route,
+ * key), so even with Redis down (or a lock expired early) a duplicate cannot commit a
+ * second write — it finds the key taken, rolls back, and replays the first answer.
  *
  * Successes and the 4xx answers the write decided (see `isStorableFailure`) are stored;
  * a failed write's transaction has rolled back, so its answer goes in a statement of its
@@ -100,13 +100,18 @@ export class IdempotentRequests {
     work: (manager: EntityManager) => Promise<Answer<T>>,
   ): Promise<IdempotentAnswer> {
     const { key } = scope;
+    // Taken before the lock, so the lock outlives it by at least the margin.
+    const deadline = Date.now() + this.requestTimeoutMs;
     if (key === undefined) {
-      return { ...serialise(await this.transactions.run(work)), replayed: false };
+      const answer = await this.transactions.run(async (manager) => {
+        const result = serialise(await work(manager));
+        this.refusePast(deadline);
+        return result;
+      });
+      return { ...answer, replayed: false };
     }
     const fingerprint = requestFingerprint(scope.body);
     const lockName = `idempotency:${scope.userId}:${scope.route}:${key}`;
-    // Taken before the lock, so the lock outlives it by at least the margin.
-    const deadline = Date.now() + this.requestTimeoutMs;
     const lock = await this.locks.acquire(lockName, this.requestTimeoutMs + LOCK_MARGIN_MS);
     try {
       const stored = await this.find(scope.userId, scope.route, key);
@@ -135,14 +140,7 @@ export class IdempotentRequests {
         if (!(await this.store(manager, scope, fingerprint, result))) {
           throw new KeyTakenError();
         }
-        // Past its deadline the request was answered 503 and its lock may be gone: a
-        // retry may be running. Roll back rather than commit behind the client's back.
-        if (Date.now() > deadline) {
-          throw new ServiceUnavailableError(
-            'REQUEST_TIMEOUT',
-            `The request took longer than ${this.requestTimeoutMs} ms`,
-          );
-        }
+        this.refusePast(deadline);
         return result;
       });
     } catch (error) {
@@ -164,6 +162,18 @@ export class IdempotentRequests {
       return this.replay(stored, fingerprint);
     }
     return { ...answer, replayed: false };
+  }
+
+  /**
+   * Called last before COMMIT. Past its deadline the request has been answered 503
+   * REQUEST_TIMEOUT (the timeout interceptor stops waiting, but cannot stop this work) and
+   * its key's lock may be gone, so a retry may be running: roll back rather than commit
+   * behind the client's back.
+   */
+  private refusePast(deadline: number): void {
+    if (Date.now() > deadline) {
+      throw new ServiceUnavailableError('REQUEST_TIMEOUT', `The request took longer than ${this.requestTimeoutMs} ms`);
+    }
   }
 
   private async store(
