@@ -1,6 +1,14 @@
 import { UsersAndProducts1795900000000 } from './1795900000000-users-and-products';
 import { Orders1795900100000 } from './1795900100000-orders';
-import { IdempotentAnswerBytes1795900400000 } from './1795900400000-idempotent-answer-bytes';
+import { OutboxRelayLease1796000000000 } from './1796000000000-outbox-relay-lease';
+import { ProductSearchIndex1796000100000 } from './1796000100000-product-search-index';
+import { IdempotentAnswerBytes1796000200000 } from './1796000200000-idempotent-answer-bytes';
 
 /** Every migration, oldest first. Listed rather than globbed so the build needs no file scanning. */
-export const MIGRATIONS = [UsersAndProducts1795900000000, Orders1795900100000, IdempotentAnswerBytes1795900400000];
+export const MIGRATIONS = [
+  UsersAndProducts1795900000000,
+  Orders1795900100000,
+  OutboxRelayLease1796000000000,
+  ProductSearchIndex1796000100000,
+  IdempotentAnswerBytes1796000200000,
+];

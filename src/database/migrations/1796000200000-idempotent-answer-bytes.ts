@@ -5,8 +5,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * with their keys reordered (jsonb keeps no key order), so a replay was not the same bytes.
  * Rows stored before this hold jsonb's rendering, which is what they were replayed as.
  */
-export class IdempotentAnswerBytes1795900400000 implements MigrationInterface {
-  name = 'IdempotentAnswerBytes1795900400000';
+export class IdempotentAnswerBytes1796000200000 implements MigrationInterface {
+  name = 'IdempotentAnswerBytes1796000200000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE idempotency_keys ALTER COLUMN response TYPE text USING response::text`);
