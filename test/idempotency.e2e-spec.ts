@@ -30,6 +30,8 @@ describe('Idempotent answers', () => {
       const product = await createProduct(t, admin, { stock: 5 });
       const body = { items: [{ productId: product.id, quantity: 2 }] };
       const first = await order(buyer.auth, 'bytes-201', body).expect(201);
+      expect(first.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(first.headers.location).toBe(`/v1/orders/${first.body.id}`);
       const again = await order(buyer.auth, 'bytes-201', body).expect(201);
       expect(again.headers['idempotent-replayed']).toBe('true');
       expect(again.headers['content-type']).toBe('application/json; charset=utf-8');
@@ -53,6 +55,7 @@ describe('Idempotent answers', () => {
       const body = { items: [{ productId: product.id, quantity: 3 }] };
       const first = await order(buyer.auth, 'short', body).set('X-Request-Id', 'first-try').expect(409);
       expect(first.body).toMatchObject({ code: 'INSUFFICIENT_STOCK', requestId: 'first-try' });
+      expect(first.headers['content-type']).toBe('application/json; charset=utf-8');
       expect(first.headers['idempotent-replayed']).toBeUndefined();
 
       await t.http.patch(`/v1/products/${product.id}`).set('Authorization', admin).send({ stock: 10 }).expect(200);
