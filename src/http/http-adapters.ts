@@ -33,7 +33,10 @@ export function createHttpAdapter(http: HttpConfig, door: FrontDoor): ExpressHtt
   return new ExpressHttpAdapter(serverOptions, door);
 }
 
-/** What differs between the adapters once the app exists: body parsing and framework defaults. */
+/**
+ * What differs between the adapters once the app exists: body parsing (JSON for the API,
+ * HTML forms for the storefront, both within `BODY_LIMIT`) and framework defaults.
+ */
 export function configureHttpAdapter(app: INestApplication, http: HttpConfig): void {
   if (http.adapter === 'fastify') {
     const fastifyApp = app as NestFastifyApplication;
@@ -44,12 +47,15 @@ export function configureHttpAdapter(app: INestApplication, http: HttpConfig): v
       done();
     });
     fastifyApp.useBodyParser(/^application\/[\w.+-]+\+json\s*(?:;|$)/i, { bodyLimit: http.bodyLimitBytes });
+    // HTML forms: Nest's Fastify adapter parses application/x-www-form-urlencoded itself, within bodyLimit.
     return;
   }
   const expressApp = app as NestExpressApplication;
   expressApp.disable('x-powered-by');
   expressApp.set('etag', false);
   expressApp.useBodyParser('json', { limit: http.bodyLimitBytes, type: JSON_BODY_TYPES });
+  // Flat fields only (`extended: false`): a form never needs nested objects.
+  expressApp.useBodyParser('urlencoded', { limit: http.bodyLimitBytes, extended: false });
 }
 
 /** Ready to serve: Fastify registers its routes only on `ready()`, which `listen()` calls and tests may not. */

@@ -44,7 +44,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
   private lastDatabaseWarning = 0;
 
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
+  constructor(protected readonly adapterHost: HttpAdapterHost) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const { httpAdapter } = this.adapterHost;
@@ -60,7 +60,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
     for (const [name, value] of Object.entries(headers)) {
       httpAdapter.setHeader(res, name, value);
     }
-    httpAdapter.reply(res, body, body.statusCode);
+    this.send(res, body, req);
+  }
+
+  /**
+   * Writes the error body; the mapping above stays the one place that decides status and
+   * code. Subclasses answer in another form (the storefront's HTML error page).
+   */
+  protected send(res: unknown, body: ErrorBody, _req: HttpRequest): void {
+    this.adapterHost.httpAdapter.reply(res, body, body.statusCode);
   }
 
   private describe(
@@ -120,7 +128,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private bodyParserError(exception: unknown) {
     const original = exception instanceof HttpException ? exception.cause : exception;
     const { type, code } = (original ?? {}) as { type?: unknown; code?: unknown };
-    const kind = typeof code === 'string' && Object.hasOwn(FASTIFY_BODY_ERRORS, code) ? FASTIFY_BODY_ERRORS[code] : type;
+    const kind =
+      typeof code === 'string' && Object.hasOwn(FASTIFY_BODY_ERRORS, code) ? FASTIFY_BODY_ERRORS[code] : type;
     return typeof kind === 'string' && Object.hasOwn(BODY_ERRORS, kind) ? BODY_ERRORS[kind] : undefined;
   }
 }
