@@ -36,7 +36,9 @@ export class ShopSession {
 
   /** Posts a form with the last page's CSRF token (unless `fields` names `_csrf` itself). */
   async post(path: string, fields: Record<string, string | number> = {}): Promise<Response> {
-    const form = new URLSearchParams(Object.entries({ _csrf: this.csrf, ...fields }).map(([k, v]) => [k, String(v)]));
+    const form = new URLSearchParams(
+      Object.entries({ _csrf: this.csrf, ...fields }).map(([k, v]): [string, string] => [k, String(v)]),
+    );
     return this.take(
       await this.http.post(path).set('Cookie', this.cookieHeader()).type('form').send(form.toString()).redirects(0),
     );
