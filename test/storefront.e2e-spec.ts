@@ -130,6 +130,8 @@ describe('Storefront pages', () => {
       const css = await t.http.get(href).expect(200);
       expect(css.headers['content-type']).toBe('text/css; charset=utf-8');
       expect(css.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(css.text).toMatch(/^\/\* The storefront's only style sheet/);
+      expect(css.text).toContain('.products {');
       await t.http.get('/assets/shop.000000000000.css').expect(404);
     });
   });

@@ -12,7 +12,7 @@ export class AssetsController {
   constructor(@Inject(Assets) private readonly assets: Assets) {}
 
   @Get(':file')
-  file(@Param('file') file: string, @Res({ passthrough: true }) res: HttpResponse): Buffer {
+  file(@Param('file') file: string, @Res({ passthrough: true }) res: HttpResponse): string {
     const asset = this.assets.find(`/assets/${file}`);
     if (!asset) {
       throw new NotFoundException();
