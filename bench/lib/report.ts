@@ -177,6 +177,8 @@ export function summarize(
     'order-random / pgbench random': perRound('order-random', 'pgbench:random'),
     'order-hot / pgbench hot': perRound('order-hot', 'pgbench:hot'),
     'WORKERS=2 / WORKERS=1 (hot-read)': perRound('workers2:hot-read', 'hot-read'),
+    'product-page / hot-read': perRound('product-page', 'hot-read'),
+    'catalog-page / hot-list': perRound('catalog-page', 'hot-list'),
     'hot-read p99 / p50': hotRead ? hotRead.p99 / hotRead.p50 : NaN,
   };
   return { rows, ratios, targets: checkTargets(ratios, soak) };
@@ -198,6 +200,7 @@ function checkTargets(ratios: Record<string, number>, soak: SoakRun[]): TargetCh
     ratio('hot list vs bare NestJS', '≥ 0.8×', 'hot-list / bare', 0.8, 'bare'),
     ratio('hot read on Fastify vs raw node:http', '≥ 0.5×', 'fastify hot-read / raw', 0.5, 'raw'),
     ratio('checkout vs pgbench', '≥ 0.5×', 'order-random / pgbench random', 0.5, 'pgbench'),
+    ratio('cached product page vs its JSON hot read', '≥ 0.5×', 'product-page / hot-read', 0.5, 'hot read'),
     {
       name: 'hot read tail',
       goal: 'p99 ≤ 3× p50',
