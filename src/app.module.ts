@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
@@ -7,7 +7,7 @@ import { CartModule } from './cart/cart.module';
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter';
 import { RequestTimeoutInterceptor } from './common/http/request-timeout.interceptor';
 import { createValidationPipe } from './common/http/validation.pipe';
-import { loadConfiguration } from './config/configuration';
+import type { AppConfig } from './config/configuration';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
@@ -18,9 +18,12 @@ import { ProductsModule } from './products/products.module';
 import { RedisModule } from './redis/redis.module';
 import { StorefrontModule } from './storefront/storefront.module';
 
+/**
+ * The whole service over one configuration, read once by `loadConfiguration` and handed
+ * in: `AppModule.forRoot(config)`. Every module reads it through `ConfigService`.
+ */
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [loadConfiguration] }),
     LoggingModule,
     MetricsModule,
     DatabaseModule,
@@ -40,4 +43,11 @@ import { StorefrontModule } from './storefront/storefront.module';
     { provide: APP_INTERCEPTOR, useClass: RequestTimeoutInterceptor },
   ],
 })
-export class AppModule {}
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => config] })],
+    };
+  }
+}
