@@ -366,6 +366,15 @@ describe('Storefront pages', () => {
     });
   });
 
+  it('leaves the pages out of the OpenAPI document: they are not part of the API', async () => {
+    const { body: doc } = await t.http.get('/docs-json').expect(200);
+    const paths = Object.keys(doc.paths as Record<string, unknown>);
+    expect(paths).toContain('/v1/products');
+    expect(
+      paths.filter((path) => !path.startsWith('/v1/') && !path.startsWith('/health') && path !== '/metrics'),
+    ).toEqual([]);
+  });
+
   it('compiled every template once, at start-up, and none while serving', async () => {
     const views = t.app.get(Views);
     const atStart = views.compilations;
