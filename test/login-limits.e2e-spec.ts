@@ -1,6 +1,6 @@
 import { randomBytes, scryptSync } from 'node:crypto';
 import { PasswordHasher } from '../src/auth/password-hasher.service';
-import { NormaliseEmails1796000200000 } from '../src/database/migrations/1796000200000-normalise-emails';
+import { NormaliseEmails1796000300000 } from '../src/database/migrations/1796000300000-normalise-emails';
 import { createWorld, newCustomer, startApp, TestApp, TestWorld } from './support/test-app';
 
 /**
@@ -184,7 +184,7 @@ describe('Login limits', () => {
       try {
         // as the migration executor runs it: in a transaction of its own
         await runner.startTransaction();
-        await new NormaliseEmails1796000200000().up(runner);
+        await new NormaliseEmails1796000300000().up(runner);
         await runner.commitTransaction();
       } finally {
         await runner.release();

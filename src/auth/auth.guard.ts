@@ -8,6 +8,7 @@ import { type AccessTokenClaims, attachAuthUser, type AuthUser } from './auth-us
 import { UserNotFoundError } from './auth.errors';
 import { KnownUsers } from './known-users.service';
 import { TokenDenylist } from './token-denylist.service';
+import { ACCEPTS_SESSION_COOKIE, sessionTokenOf } from './session-cookie';
 import type { Role } from './user.entity';
 
 /** Clock skew allowed between the instance that signed a token and the one reading it. */
@@ -23,7 +24,9 @@ const MAX_ID = 2_147_483_647;
  * `sub` and `role`, a canonical `sub`, an `iat` not in the future (beyond 60 s of skew),
  * and name a user who still exists ({@link KnownUsers}); else it is 401 on every route.
  * A token on a public route is still read when valid, so the caller is known (rate
- * limits count per user); an invalid one there is ignored.
+ * limits count per user); an invalid one there is ignored. Only routes marked
+ * `@AcceptsSessionCookie()` (the storefront) also take the token from the session
+ * cookie; the JSON API stays bearer-only.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -38,7 +41,8 @@ export class AuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) ?? false;
     const req = context.switchToHttp().getRequest<HttpRequest>();
-    const token = bearerToken(req);
+    const acceptsCookie = this.reflector.getAllAndOverride<boolean>(ACCEPTS_SESSION_COOKIE, targets) ?? false;
+    const token = bearerToken(req) ?? (acceptsCookie ? sessionTokenOf(req) : undefined);
 
     if (isPublic) {
       const user = token ? await this.verify(token).catch(() => undefined) : undefined;

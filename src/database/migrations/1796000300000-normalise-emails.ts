@@ -16,8 +16,8 @@ const fold = (email: string) => email.trim().normalize('NFC').toUpperCase().toLo
  * a later one keeps its stored email unchanged (it can no longer log in) and is logged
  * by id, for an operator to merge or rename. Not reversible: `down` changes nothing.
  */
-export class NormaliseEmails1796000200000 implements MigrationInterface {
-  name = 'NormaliseEmails1796000200000';
+export class NormaliseEmails1796000300000 implements MigrationInterface {
+  name = 'NormaliseEmails1796000300000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const rows: Array<{ id: number; email: string }> = await queryRunner.query(
@@ -29,7 +29,7 @@ export class NormaliseEmails1796000200000 implements MigrationInterface {
         owner.set(email, id);
       }
     }
-    const logger = new Logger(NormaliseEmails1796000200000.name);
+    const logger = new Logger(NormaliseEmails1796000300000.name);
     for (const { id, email } of rows) {
       const normalised = fold(email);
       if (normalised === email) {
