@@ -54,6 +54,7 @@ interface Checkout {
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     RATE_LIMIT_PER_MINUTE: '0',
+    AUTH_RATE_LIMIT_PER_MINUTE: '0',
     SEED_DEMO: 'false',
     LOG_LEVEL: 'warn',
     // the CI's second e2e run is on Fastify
