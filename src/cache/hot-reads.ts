@@ -47,7 +47,8 @@ function compile(template: string, options: CachedOptions): LearnedRoute {
  * entry holds what the route's handler answers for that key (a service reading the same
  * namespace stores the same JSON), so a repeat gets the same bytes and headers here. Everything this cannot do alike goes
  * to the framework: other methods, a bearer token (its user counts for rate limits and
- * logs), CORS requests, anything not in L1 now. Request id, security headers and
+ * logs), CORS requests, an entry the route's options refuse or hide from an anonymous
+ * caller (the framework then answers why), anything not in L1 now. Request id, security headers and
  * metrics are the front door's (`http/front-door.ts`), as for every request; the rate
  * limit and the request log line are applied here the same way as in the framework.
  */
@@ -122,8 +123,16 @@ export class HotReads {
         return undefined;
       }
       const query = path.length === url.length ? {} : parseQuery(url.slice(path.length + 1));
-      const json = this.cache.peekJson(route.options.namespace, route.options.id({ params, query }));
-      return typeof json === 'string' ? { template: route.template, json } : undefined;
+      const reader = { params, query, raw: req };
+      const { options } = route;
+      if (options.refuse?.(reader)) {
+        return undefined;
+      }
+      const json = this.cache.peekJson(options.namespace, options.id(reader));
+      // Whatever this caller may not see, the framework answers (and says why).
+      return typeof json === 'string' && !options.hides?.(json, reader)
+        ? { template: route.template, json }
+        : undefined;
     }
     return undefined;
   }

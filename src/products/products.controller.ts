@@ -27,7 +27,10 @@ export class ProductsController {
   @Get()
   @Cached(CACHED_PRODUCT_LIST)
   @ApiOkResponse({ type: ProductPageDto })
-  @ApiErrors({ 400: 'VALIDATION_FAILED (unknown parameter or bad value)' })
+  @ApiErrors({
+    400: 'VALIDATION_FAILED (unknown parameter or bad value)',
+    403: 'FORBIDDEN (a `status` other than active, for anyone but an admin)',
+  })
   list(@Query() query: ListProductsQuery): Promise<ProductPageDto> {
     return this.products.list(query);
   }
@@ -37,7 +40,7 @@ export class ProductsController {
   @Cached(CACHED_PRODUCT)
   @ApiParam({ name: 'id', type: Number, example: 1 })
   @ApiOkResponse({ type: ProductDto })
-  @ApiErrors({ 400: 'INVALID_PARAMETER', 404: 'PRODUCT_NOT_FOUND' })
+  @ApiErrors({ 400: 'INVALID_PARAMETER', 404: 'PRODUCT_NOT_FOUND (also an inactive product, to anyone but an admin)' })
   findOne(@Param('id', IdParamPipe) id: number): Promise<ProductDto> {
     return this.products.findOne(id);
   }
