@@ -17,7 +17,7 @@ import { requireJsonBody } from './http/require-json.middleware';
  */
 export async function createApp(): Promise<INestApplication> {
   const { http } = buildConfiguration(validateEnvironment(process.env));
-  const door = new FrontDoor();
+  const door = new FrontDoor(http.bodyLimitBytes);
   const app = await NestFactory.create(AppModule, createHttpAdapter(http, door), {
     bufferLogs: true,
     rawBody: true,
@@ -26,7 +26,7 @@ export async function createApp(): Promise<INestApplication> {
   });
   app.useLogger(app.get(Logger));
   // Stop signals are main.ts's (http/graceful-shutdown.ts): requests drain before the hooks run.
-  configureHttpServer(app.getHttpServer(), http);
+  configureHttpServer(app.getHttpServer());
   door.attach(app);
   if (http.corsOrigins.length > 0) {
     app.enableCors({

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { Server, ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import { errorBody } from '../common/errors/error-body';
 import { resolveRequestId } from '../common/http/request-id';
@@ -15,28 +15,53 @@ const PARSER_ERRORS: Record<string, { status: number; code: string; message: str
 };
 const MALFORMED = { status: 400, code: 'MALFORMED_REQUEST', message: 'The request could not be parsed' };
 
+/** How often Node looks for connections past their headers or request timeout at most (its default: 30 s). */
+const MAX_TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+
 /**
- * Applies the server limits and timeouts from configuration, and answers requests the
- * HTTP parser rejects (oversized headers, garbage) with the contract's error body.
+ * node's `http.Server` options from configuration, for either adapter (each server is
+ * made with them: some take effect only at construction).
  */
-export function configureHttpServer(server: Server, http: AppConfig['http']): void {
-  server.keepAliveTimeout = http.keepAliveTimeoutMs;
-  server.headersTimeout = http.headersTimeoutMs;
+export function httpServerOptions(http: AppConfig['http']): ServerOptions {
+  const headersTimeout = http.headersTimeoutMs;
   // Time to receive a whole request; handler time is bounded by the request-timeout interceptor.
-  server.requestTimeout = Math.max(http.requestTimeoutMs, http.headersTimeoutMs);
+  const requestTimeout = Math.max(http.requestTimeoutMs, headersTimeout);
+  return {
+    maxHeaderSize: http.maxHeaderBytes,
+    keepAliveTimeout: http.keepAliveTimeoutMs,
+    headersTimeout,
+    requestTimeout,
+    // Node enforces both timeouts only when it checks, by default every 30 s: a slow
+    // client could hold a connection that long. Checked this often, they hold to within
+    // a second (and to within the timeout itself when it is shorter).
+    connectionsCheckingInterval: Math.min(MAX_TIMEOUT_CHECK_INTERVAL_MS, headersTimeout),
+    // Node would answer an HTTP/1.1 request without Host with a bare 400; the front door
+    // answers it with the contract's body instead (`http/door-refusals.ts`).
+    requireHostHeader: false,
+  };
+}
+
+/**
+ * Answers requests the HTTP parser rejects (oversized headers, a timeout, garbage) with
+ * the contract's error body.
+ */
+export function configureHttpServer(server: Server): void {
   // Ours alone: Fastify adds a handler of its own, which would answer a second time.
   server.removeAllListeners('clientError');
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    if (error.code === 'ECONNRESET' || !socket.writable) {
+    // Like Node's own handler: never write into a response already under way.
+    const inFlight = (socket as Socket & { _httpMessage?: { headersSent: boolean } | null })._httpMessage;
+    if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
       socket.destroy();
       return;
     }
     const { status, code, message } = PARSER_ERRORS[error.code ?? ''] ?? MALFORMED;
     const requestId = resolveRequestId(undefined);
-    const body = JSON.stringify(errorBody(status, code, message, requestId));
+    const answer = errorBody(status, code, message, requestId);
+    const body = JSON.stringify(answer);
     socket.end(
       [
-        `HTTP/1.1 ${status} ${errorBody(status, code, message, requestId).error}`,
+        `HTTP/1.1 ${status} ${answer.error}`,
         'Content-Type: application/json; charset=utf-8',
         `Content-Length: ${Buffer.byteLength(body)}`,
         `X-Request-Id: ${requestId}`,

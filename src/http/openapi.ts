@@ -12,7 +12,8 @@ export function setUpOpenApi(app: INestApplication): void {
         '',
         'Money is an integer number of minor units (fen / cents). Every error has the body',
         '`{statusCode, error, code, message, requestId}` (validation errors add `details`).',
-        'Every response carries `X-Request-Id`. Log in with `POST /v1/auth/login` and press',
+        'Every response carries `X-Request-Id`. An HTTP/1.1 request without `Host` is answered 400',
+        '`HOST_REQUIRED`, on any path. Log in with `POST /v1/auth/login` and press',
         '**Authorize** with the `accessToken` to try the protected routes.',
       ].join('\n'),
     )
@@ -26,7 +27,10 @@ export function setUpOpenApi(app: INestApplication): void {
 
 /** Answers any business route may give, whatever it does; documented once here rather than on every handler. */
 const CONTRACT_WIDE: Record<string, string> = {
-  '413': 'Payload Too Large: PAYLOAD_TOO_LARGE (body over BODY_LIMIT)',
+  '408':
+    'Request Timeout: REQUEST_TIMEOUT (headers not in within HEADERS_TIMEOUT_MS, or the request within REQUEST_TIMEOUT_MS)',
+  '413':
+    'Payload Too Large: PAYLOAD_TOO_LARGE (body over BODY_LIMIT; a larger Content-Length is answered before the body is read)',
   '415': 'Unsupported Media Type: UNSUPPORTED_MEDIA_TYPE (a body that is not JSON)',
   '429':
     'Too Many Requests: RATE_LIMITED, with Retry-After and RateLimit-Limit / -Remaining / -Reset ' +
