@@ -1,11 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PinoLogger } from 'nestjs-pino';
 import { HotReads } from '../cache/hot-reads';
 import { errorBody } from '../common/errors/error-body';
 import { pathOf, writeJson } from '../common/http/http-message';
 import { assignRequestId, requestIdOf } from '../common/http/request-id';
-import { completedRequestLine } from '../logging/http-log-options';
+import { logWhenDone } from '../logging/access-log';
 import { MetricsService } from '../metrics/metrics.service';
 import { routeTemplateOf } from '../metrics/route-template';
 import { doorRefusal, type DoorRefusal } from './door-refusals';
@@ -16,9 +15,9 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
 /**
  * What every request meets first, on either HTTP adapter and before the framework: its
  * request id, the security headers, the request-duration metric (labelled by route
- * template, matched or not), the refusals that need no route ({@link doorRefusal}), then
- * {@link HotReads}, which answers repeated cached reads itself and hands everything else
- * to the framework.
+ * template, matched or not) and its access line ({@link logWhenDone}), the refusals that
+ * need no route ({@link doorRefusal}), then {@link HotReads}, which answers repeated
+ * cached reads itself and hands everything else to the framework.
  */
 export class FrontDoor {
   private metrics?: MetricsService;
@@ -37,6 +36,7 @@ export class FrontDoor {
     setSecurityHeaders(res, pathOf(req.url));
     if (this.metrics) {
       timeRequest(req, res, this.metrics);
+      logWhenDone(req, res);
     }
     const refusal = doorRefusal(req, this.bodyLimitBytes);
     if (refusal) {
@@ -50,11 +50,9 @@ export class FrontDoor {
 }
 
 function refuse(req: IncomingMessage, res: ServerResponse, { status, code, message }: DoorRefusal): void {
-  const startedAt = performance.now();
   // Node closes the connection after this answer instead of reading the unread body.
   res.setHeader('Connection', 'close');
   writeJson(res, status, JSON.stringify(errorBody(status, code, message, requestIdOf(req))));
-  PinoLogger.root?.warn(completedRequestLine(req, res, 'unmatched', performance.now() - startedAt), 'request refused');
 }
 
 function timeRequest(req: IncomingMessage, res: ServerResponse, metrics: MetricsService): void {

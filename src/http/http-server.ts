@@ -1,5 +1,6 @@
 import type { Server, ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
+import { PinoLogger } from 'nestjs-pino';
 import { errorBody } from '../common/errors/error-body';
 import { resolveRequestId } from '../common/http/request-id';
 import type { AppConfig } from '../config/configuration';
@@ -58,6 +59,8 @@ export function configureHttpServer(server: Server): void {
     const { status, code, message } = PARSER_ERRORS[error.code ?? ''] ?? MALFORMED;
     const requestId = resolveRequestId(undefined);
     const answer = errorBody(status, code, message, requestId);
+    // No request to log (it never parsed): what was answered, and why.
+    PinoLogger.root?.warn({ requestId, res: { statusCode: status }, parserError: error.code }, 'request refused');
     const body = JSON.stringify(answer);
     socket.end(
       [
