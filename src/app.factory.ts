@@ -26,7 +26,7 @@ export async function createApp(): Promise<INestApplication> {
   });
   app.useLogger(app.get(Logger));
   // Stop signals are main.ts's (http/graceful-shutdown.ts): requests drain before the hooks run.
-  configureHttpServer(app.getHttpServer());
+  configureHttpServer(app.getHttpServer(), http);
   door.attach(app);
   if (http.corsOrigins.length > 0) {
     app.enableCors({

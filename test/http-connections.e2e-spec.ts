@@ -55,6 +55,42 @@ describe('HTTP connections', () => {
     });
   });
 
+  describe('Expect', () => {
+    it('answers 413 to Expect: 100-continue with a Content-Length over BODY_LIMIT, without inviting the body', async () => {
+      const res = await rawExchange(
+        port,
+        'POST /v1/auth/login HTTP/1.1\r\nHost: mall.test\r\nContent-Type: application/json\r\n' +
+          'Expect: 100-continue\r\nContent-Length: 104857600\r\n\r\n',
+        { giveUpMs: GIVE_UP_MS },
+      );
+      expect(res.text).not.toContain('100 Continue');
+      expect(res.status).toBe(413);
+      expect(res.body).toEqual(contractError(413, 'PAYLOAD_TOO_LARGE'));
+      expect(res.closed).toBe(true);
+    });
+
+    it('invites a body within the limit, and answers it', async () => {
+      const body = JSON.stringify({ email: 'nobody@mall.test', password: 'not-the-password' });
+      const head =
+        'POST /v1/auth/login HTTP/1.1\r\nHost: mall.test\r\nContent-Type: application/json\r\n' +
+        `Expect: 100-continue\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
+      let sent = false;
+      const res = await rawExchange(port, head, {
+        trickle: () => (sent ? '' : ((sent = true), body)),
+        trickleEveryMs: 50,
+      });
+      expect(res.text).toMatch(/^HTTP\/1\.1 100 Continue\r\n/);
+      expect(res.text).toContain('"code":"INVALID_CREDENTIALS"');
+    });
+
+    it('answers another expectation with 417 EXPECTATION_FAILED in the contract body', async () => {
+      const res = await rawExchange(port, 'GET /health/live HTTP/1.1\r\nHost: mall.test\r\nExpect: teapot\r\n\r\n');
+      expect(res.status).toBe(417);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(res.body).toEqual(contractError(417, 'EXPECTATION_FAILED'));
+    });
+  });
+
   describe('timeouts', () => {
     it('answers headers that never finish with 408 and closes, well before Node would check (30 s)', async () => {
       const res = await rawExchange(port, 'GET /health/live HTTP/1.1\r\nHost: mall.test\r\n', {

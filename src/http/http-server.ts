@@ -1,9 +1,11 @@
-import type { Server, ServerOptions } from 'node:http';
+import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { PinoLogger } from 'nestjs-pino';
 import { errorBody } from '../common/errors/error-body';
-import { resolveRequestId } from '../common/http/request-id';
+import { writeJson } from '../common/http/http-message';
+import { assignRequestId, requestIdOf, resolveRequestId } from '../common/http/request-id';
 import type { AppConfig } from '../config/configuration';
+import { doorRefusal } from './door-refusals';
 
 /** Errors Node's HTTP parser raises before any route sees the request, and what to answer. */
 const PARSER_ERRORS: Record<string, { status: number; code: string; message: string }> = {
@@ -43,10 +45,25 @@ export function httpServerOptions(http: AppConfig['http']): ServerOptions {
 }
 
 /**
- * Answers requests the HTTP parser rejects (oversized headers, a timeout, garbage) with
- * the contract's error body.
+ * Answers requests the HTTP parser rejects (oversized headers, a timeout, garbage), and
+ * `Expect` headers, with the contract's error body.
  */
-export function configureHttpServer(server: Server): void {
+export function configureHttpServer(server: Server, http: AppConfig['http']): void {
+  // Node would send "100 Continue" to every such request, inviting a body the front door
+  // is about to refuse: only a body it would accept is invited.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (!doorRefusal(req, http.bodyLimitBytes)) {
+      res.writeContinue();
+    }
+    server.emit('request', req, res);
+  });
+  // Any other expectation: 417, which Node would send with an empty body.
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    assignRequestId(req, res);
+    const message = 'Only the expectation 100-continue is supported';
+    res.setHeader('Connection', 'close');
+    writeJson(res, 417, JSON.stringify(errorBody(417, 'EXPECTATION_FAILED', message, requestIdOf(req))));
+  });
   // Ours alone: Fastify adds a handler of its own, which would answer a second time.
   server.removeAllListeners('clientError');
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
