@@ -1,3 +1,4 @@
+import { rawExchange } from './support/raw-http';
 import { ensureBuilt, freePort, send, ServiceProcess, startService } from './support/service-process';
 import { ADMIN, createWorld, TestWorld } from './support/test-app';
 import { waitFor } from './support/wait';
@@ -72,6 +73,8 @@ describe('Logs of the built service', () => {
       await send(port, 'GET', '/v1/products?pageSize=3', { headers: id(name) });
     }
     await send(port, 'GET', '/v1/products/987654', { headers: id('missing') });
+    // never parsed, so no access line: a line of its own
+    await rawExchange(port, 'NOT HTTP\r\n\r\n');
     await send(port, 'GET', '/v1/nowhere', { headers: id('no-route') });
   };
 
@@ -153,6 +156,11 @@ describe('Logs of the built service', () => {
       userId: expect.any(Number),
       responseTime: expect.any(Number),
     });
+    for (const adapter of ADAPTERS) {
+      const refused = lines(adapter).find((line) => line.msg === 'request refused');
+      expect(refused).toMatchObject({ level: 40, statusCode: 400, parserError: expect.any(String) });
+      expect(refused?.requestId).toEqual(expect.any(String));
+    }
     expect(accessLine('fastify', 'fastify-list')).toMatchObject({
       req: { method: 'GET', url: `/v1/products?pageSize=5&token=[redacted]` },
       route: '/v1/products',

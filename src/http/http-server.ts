@@ -77,7 +77,7 @@ export function configureHttpServer(server: Server, http: AppConfig['http']): vo
     const requestId = resolveRequestId(undefined);
     const answer = errorBody(status, code, message, requestId);
     // No request to log (it never parsed): what was answered, and why.
-    PinoLogger.root?.warn({ requestId, res: { statusCode: status }, parserError: error.code }, 'request refused');
+    PinoLogger.root?.warn({ requestId, statusCode: status, parserError: error.code }, 'request refused');
     const body = JSON.stringify(answer);
     socket.end(
       [
