@@ -29,7 +29,7 @@ export class ProductsController {
   @ApiOkResponse({ type: ProductPageDto })
   @ApiErrors({
     400: 'VALIDATION_FAILED (unknown parameter or bad value)',
-    403: 'FORBIDDEN (a `status` other than active, for anyone but an admin)',
+    403: 'FORBIDDEN (`status=inactive`, for anyone but an admin; a value that is no status is 400 for everyone)',
   })
   list(@Query() query: ListProductsQuery): Promise<ProductPageDto> {
     return this.products.list(query);
