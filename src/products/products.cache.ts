@@ -62,3 +62,16 @@ export const CACHED_PRODUCT_LIST: CachedOptions = {
       ? new ForbiddenError('Only an admin may list products of another status than active')
       : undefined,
 };
+
+/**
+ * The list-cache id of a validated query, for readers other than the HTTP route (the
+ * storefront's catalog). Same namespace, so every product write drops these entries too;
+ * the prefix keeps them apart from the route's entries, which hold the route's JSON for
+ * the raw query string.
+ */
+export function listQueryCacheId(query: object): string {
+  const entries = Object.entries(query)
+    .filter(([, value]) => value !== undefined)
+    .sort(([a], [b]) => a.localeCompare(b));
+  return `query:${JSON.stringify(entries)}`;
+}
