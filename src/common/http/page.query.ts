@@ -2,21 +2,28 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
-/** `page` / `pageSize` of every paginated list. */
-export class PageQuery {
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
-  page = 1;
+const MAX_PAGE = 1_000_000;
+const MAX_PAGE_SIZE = 100;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+/**
+ * `page` / `pageSize` of every paginated list. The OpenAPI type is spelled out: the
+ * initialisers leave nothing for reflection to read but `Object`, and a parameter typed as
+ * an object makes Swagger UI's "Try it out" send nothing and generated clients type it `{}`.
+ */
+export class PageQuery {
+  @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1, maximum: MAX_PAGE, default: 1 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(100)
-  pageSize = 20;
+  @Max(MAX_PAGE)
+  page: number = 1;
+
+  @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1, maximum: MAX_PAGE_SIZE, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  pageSize: number = 20;
 }
