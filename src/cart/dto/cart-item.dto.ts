@@ -5,13 +5,15 @@ import { MAX_LINE_QUANTITY } from '../cart.limits';
 const MAX_ID = 2_147_483_647;
 
 export class AddCartItemDto {
-  @ApiProperty({ example: 7, minimum: 1 })
+  @ApiProperty({ type: 'integer', format: 'int32', example: 7, minimum: 1, maximum: MAX_ID })
   @IsInt()
   @Min(1)
   @Max(MAX_ID)
   productId: number;
 
   @ApiProperty({
+    type: 'integer',
+    format: 'int32',
     example: 2,
     minimum: 1,
     maximum: MAX_LINE_QUANTITY,
@@ -24,7 +26,14 @@ export class AddCartItemDto {
 }
 
 export class SetCartItemDto {
-  @ApiProperty({ example: 3, minimum: 0, maximum: MAX_LINE_QUANTITY, description: '0 removes the line' })
+  @ApiProperty({
+    type: 'integer',
+    format: 'int32',
+    example: 3,
+    minimum: 0,
+    maximum: MAX_LINE_QUANTITY,
+    description: '0 removes the line',
+  })
   @IsInt()
   @Min(0)
   @Max(MAX_LINE_QUANTITY)

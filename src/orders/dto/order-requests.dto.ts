@@ -15,13 +15,13 @@ import {
 } from 'class-validator';
 
 export class OrderLineRequestDto {
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, maximum: 2_147_483_647, example: 1 })
   @IsInt()
   @Min(1)
   @Max(2_147_483_647)
   productId: number;
 
-  @ApiProperty({ example: 2, minimum: 1, maximum: 999 })
+  @ApiProperty({ type: 'integer', format: 'int32', example: 2, minimum: 1, maximum: 999 })
   @IsInt()
   @Min(1)
   @Max(999)
@@ -30,7 +30,12 @@ export class OrderLineRequestDto {
 
 /** `{}` checks out the whole cart; `{items}` buys those lines directly. */
 export class CreateOrderDto {
-  @ApiPropertyOptional({ type: [OrderLineRequestDto], description: 'Omit to check out the whole cart' })
+  @ApiPropertyOptional({
+    type: [OrderLineRequestDto],
+    minItems: 1,
+    maxItems: 100,
+    description: 'Omit to check out the whole cart',
+  })
   @IsOptional()
   @ValidateNested({ each: true })
   @Type(() => OrderLineRequestDto)
@@ -40,13 +45,13 @@ export class CreateOrderDto {
 }
 
 export class ShipOrderDto {
-  @ApiPropertyOptional({ example: 'SF Express' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 100, example: 'SF Express' })
   @IsOptional()
   @IsString()
   @Length(1, 100)
   carrier?: string;
 
-  @ApiPropertyOptional({ example: 'SF1234567890' })
+  @ApiPropertyOptional({ maxLength: 100, example: 'SF1234567890' })
   @IsOptional()
   @IsString()
   @MaxLength(100)

@@ -21,13 +21,20 @@ export class CreateProductDto {
   @MaxLength(10_000)
   description?: string;
 
-  @ApiProperty({ example: 89900, minimum: 0, description: 'Minor units (fen / cents), an integer' })
+  @ApiProperty({
+    type: 'integer',
+    format: 'int32',
+    example: 89900,
+    minimum: 0,
+    maximum: MAX_INT,
+    description: 'Minor units (fen / cents), an integer',
+  })
   @IsInt()
   @Min(0)
   @Max(MAX_INT)
   price: number;
 
-  @ApiProperty({ example: 50, minimum: 0 })
+  @ApiProperty({ type: 'integer', format: 'int32', example: 50, minimum: 0, maximum: MAX_INT })
   @IsInt()
   @Min(0)
   @Max(MAX_INT)
