@@ -133,6 +133,8 @@ const ON_BUSINESS: Record<number, ErrorCodes> = {
 const ON_RATE_LIMITED: Record<number, ErrorCodes> = { 429: { RATE_LIMITED: 'Too many requests; slow down' } };
 const ON_EVERY: Record<number, ErrorCodes> = {
   431: { HEADERS_TOO_LARGE: 'The request headers are larger than 16384 bytes' },
+  // A bug, never an expected answer; documented so that clients know its body carries no stack trace.
+  500: { INTERNAL_ERROR: 'Something went wrong; the requestId finds it in the logs' },
 };
 
 function completeOperation(document: OpenAPIObject, path: string, operation: OperationObject, fact: RouteFact): void {
@@ -167,22 +169,27 @@ function completeOperation(document: OpenAPIObject, path: string, operation: Ope
   }
   const body = operation.requestBody as { content?: Record<string, { schema?: ReferenceObject }> } | undefined;
   const ref = body?.content?.['application/json']?.schema?.$ref;
-  if (ref && isPatch(document, path, operation)) {
-    withoutDefaults(document, ref);
+  if (ref) {
+    withoutDefaults(document, ref, document.paths[path].patch === operation);
   }
 }
 
-function isPatch(document: OpenAPIObject, path: string, operation: OperationObject): boolean {
-  return document.paths[path].patch === operation;
-}
-
 /**
- * A PATCH body's omitted field means "unchanged", so a `default` copied from the create
- * body (PartialType keeps it) would tell clients and generators the opposite.
+ * Request bodies state their defaults in words, not as `default`: generators such as
+ * openapi-typescript type a property with a `default` as always present, so a client could
+ * not leave it out. A PATCH body's omitted field means "unchanged", so its defaults (which
+ * PartialType copies from the create body) are dropped altogether.
  */
-function withoutDefaults(document: OpenAPIObject, ref: string): void {
+function withoutDefaults(document: OpenAPIObject, ref: string, isPatch: boolean): void {
   const schema = document.components?.schemas?.[ref.split('/').pop()!] as SchemaObject | undefined;
   for (const property of Object.values(schema?.properties ?? {}) as SchemaObject[]) {
+    if (property.default === undefined) {
+      continue;
+    }
+    if (!isPatch) {
+      const omitted = `Omitted: \`${JSON.stringify(property.default)}\`.`;
+      property.description = property.description ? `${property.description}. ${omitted}` : omitted;
+    }
     delete property.default;
   }
 }
