@@ -20,10 +20,18 @@ import {
   summarize,
   type Measurement,
   type PgbenchMeasurement,
+  type PgbenchScenario,
   type SoakRun,
   type Target,
 } from './lib/report.js';
-import { HOT_LIST, HOT_READ, SERVICE_SCENARIOS, WRITE_CONNECTIONS, type Scenario } from './lib/scenarios.js';
+import {
+  HOT_LIST,
+  HOT_READ,
+  READ_CONNECTIONS,
+  SERVICE_SCENARIOS,
+  WRITE_CONNECTIONS,
+  type Scenario,
+} from './lib/scenarios.js';
 import { Api, HOT_PRODUCT_ID, seed, type Seeded } from './lib/seed.js';
 import {
   deleteRedisKeys,
@@ -34,6 +42,13 @@ import {
   snapshotService,
   startService,
 } from './lib/service.js';
+
+/** The pgbench runs measured right after each DB-bound service scenario (same data, same round). */
+const PGBENCH_BESIDE: Record<string, PgbenchScenario[]> = {
+  'uncached-list': ['list'],
+  'order-random': ['random', 'floor-random'],
+  'order-hot': ['hot', 'floor-hot'],
+};
 
 const PORTS = { service: 18080, workers2: 18081, fastify: 18082, raw: 18090, bare: 18091 };
 
@@ -200,11 +215,10 @@ class Bench {
     }
     for (const scenario of SERVICE_SCENARIOS.filter((s) => s !== HOT_READ && s !== HOT_LIST)) {
       await this.measure(round, 'service', this.service, scenario);
-      if (pgbenchAvailable && scenario.name === 'order-random') {
-        await this.pgbench(round, 'random');
-      }
-      if (pgbenchAvailable && scenario.name === 'order-hot') {
-        await this.pgbench(round, 'hot');
+      // Each DB-bound scenario beside pgbench running its SQL, and the checkouts beside their floor.
+      const references = pgbenchAvailable ? (PGBENCH_BESIDE[scenario.name] ?? []) : [];
+      for (const reference of references) {
+        await this.pgbench(round, reference);
       }
     }
   }
@@ -274,16 +288,28 @@ class Bench {
     };
   }
 
-  private async pgbench(round: number, scenario: 'random' | 'hot'): Promise<void> {
-    const result = await pgbench({
-      clients: WRITE_CONNECTIONS,
-      durationS: this.settings.durationS,
-      products:
-        scenario === 'hot'
-          ? { min: HOT_PRODUCT_ID, max: HOT_PRODUCT_ID }
-          : { min: HOT_PRODUCT_ID + 1, max: this.seeded.products },
+  private async pgbench(round: number, scenario: PgbenchScenario): Promise<void> {
+    const hot = scenario === 'hot' || scenario === 'floor-hot';
+    const checkout = {
+      minid: hot ? HOT_PRODUCT_ID : HOT_PRODUCT_ID + 1,
+      maxid: hot ? HOT_PRODUCT_ID : this.seeded.products,
       users: this.seeded.users,
-    });
+    };
+    const result = await pgbench(
+      scenario === 'list'
+        ? {
+            script: 'list',
+            clients: READ_CONNECTIONS,
+            durationS: this.settings.durationS,
+            defines: { maxprice: 1_000_000 },
+          }
+        : {
+            script: scenario.startsWith('floor-') ? 'checkout-floor' : 'checkout',
+            clients: WRITE_CONNECTIONS,
+            durationS: this.settings.durationS,
+            defines: checkout,
+          },
+    );
     this.pgbenchRuns.push({ ...result, round, scenario });
     console.log(
       `${`pgbench:${scenario}`.padEnd(24)} ${result.tps.toFixed(0).padStart(7)} TPS    avg ${result.latencyAvgMs.toFixed(2)} ms  failed ${result.failed}`,
@@ -336,7 +362,7 @@ class Bench {
 
   report(): { unexpected: number; errors: number } {
     const s = this.settings;
-    const summary = summarize(this.measurements, this.pgbenchRuns, this.soak, WRITE_CONNECTIONS);
+    const summary = summarize(this.measurements, this.pgbenchRuns, this.soak);
     const table = formatTable(summary);
     console.log(`\n${table}\n`);
     const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version };

@@ -2,8 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { buildConfiguration } from './config/configuration';
-import { validateEnvironment } from './config/environment';
+import type { AppConfig } from './config/configuration';
 import { FrontDoor } from './http/front-door';
 import { configureHttpAdapter, createHttpAdapter } from './http/http-adapters';
 import { configureHttpServer } from './http/http-server';
@@ -17,13 +16,13 @@ export const ROUTE_FACTS: RouteFacts = { isPublic: isPublicRoute, isRateLimited:
 
 /**
  * Builds the whole application, as `main.ts` serves it and as the e2e tests drive it,
- * on the HTTP adapter `HTTP_ADAPTER` names. Configuration comes from `process.env`; it
- * is validated before anything starts.
+ * on the HTTP adapter `HTTP_ADAPTER` names, from a configuration `loadConfiguration`
+ * has already validated.
  */
-export async function createApp(): Promise<INestApplication> {
-  const { http } = buildConfiguration(validateEnvironment(process.env));
+export async function createApp(config: AppConfig): Promise<INestApplication> {
+  const { http } = config;
   const door = new FrontDoor();
-  const app = await NestFactory.create(AppModule, createHttpAdapter(http, door), {
+  const app = await NestFactory.create(AppModule.forRoot(config), createHttpAdapter(http, door), {
     bufferLogs: true,
     rawBody: true,
     // Express gets its JSON parser below, with our limit and types; Fastify's is built in.

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
@@ -7,7 +7,7 @@ import { CartModule } from './cart/cart.module';
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter';
 import { RequestTimeoutInterceptor } from './common/http/request-timeout.interceptor';
 import { createValidationPipe } from './common/http/validation.pipe';
-import { loadConfiguration } from './config/configuration';
+import type { AppConfig } from './config/configuration';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
@@ -17,9 +17,12 @@ import { OrdersModule } from './orders/orders.module';
 import { ProductsModule } from './products/products.module';
 import { RedisModule } from './redis/redis.module';
 
+/**
+ * The whole service over one configuration, read once by `loadConfiguration` and handed
+ * in: `AppModule.forRoot(config)`. Every module reads it through `ConfigService`.
+ */
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [loadConfiguration] }),
     LoggingModule,
     MetricsModule,
     DatabaseModule,
@@ -38,4 +41,11 @@ import { RedisModule } from './redis/redis.module';
     { provide: APP_INTERCEPTOR, useClass: RequestTimeoutInterceptor },
   ],
 })
-export class AppModule {}
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => config] })],
+    };
+  }
+}

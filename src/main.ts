@@ -1,18 +1,17 @@
-// First, before anything loads http, express, pg or ioredis: tracing patches them as they load.
-import './tracing/register';
-import { Logger } from '@nestjs/common';
-import cluster from 'node:cluster';
-import { createApp } from './app.factory';
-import { buildConfiguration } from './config/configuration';
-import { EnvironmentError, validateEnvironment } from './config/environment';
-import { runPrimary } from './cluster';
-import { enableGracefulShutdown } from './http/graceful-shutdown';
-import { listenHost } from './http/http-adapters';
+import { type AppConfig, loadConfiguration } from './config/configuration';
+import { EnvironmentError } from './config/environment';
+import { startTracing } from './tracing/tracing';
 
+/**
+ * Reads the configuration once, starts tracing, then loads the service. The order
+ * matters: tracing patches `http`, `express`, `pg` and `ioredis` as they are first
+ * required, and nothing above requires them (`./serve` and everything it imports come
+ * after).
+ */
 async function main(): Promise<void> {
-  let env;
+  let config: AppConfig;
   try {
-    env = validateEnvironment(process.env);
+    config = loadConfiguration(process.env);
   } catch (error) {
     if (error instanceof EnvironmentError) {
       console.error(error.message);
@@ -20,17 +19,11 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  if (env.WORKERS > 1 && cluster.isPrimary) {
-    runPrimary(env.WORKERS);
-    return;
-  }
-  const app = await createApp();
-  // Before listen, which also runs the migrations: a stop signal then still closes cleanly.
-  enableGracefulShutdown(app);
-  const host = listenHost(buildConfiguration(env).http);
-  await (host ? app.listen(env.PORT, host) : app.listen(env.PORT));
-  // The pid tells a cluster's workers apart in the logs (every request line carries it too).
-  new Logger('Main').log(`Listening on port ${env.PORT} (pid ${process.pid}${cluster.isWorker ? ', a worker' : ''})`);
+  startTracing(config.app);
+  // Required only now, after tracing is in place (see above).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { serve } = require('./serve') as typeof import('./serve');
+  await serve(config);
 }
 
 main().catch((error: unknown) => {

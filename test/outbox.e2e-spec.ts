@@ -1,16 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import { connect, JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
-import { TransactionRunner } from '../src/database/transaction-runner';
 import { ORDERS_STREAM } from '../src/messaging/nats-connection';
-import { isoTimestamp, OutboxMessage, writeToOutbox } from '../src/messaging/outbox';
+import { isoTimestamp } from '../src/messaging/outbox';
 import { OutboxRelay } from '../src/messaging/outbox-relay.service';
 import { startTcpProxy, TcpProxy } from './support/tcp-proxy';
 import { createProduct } from './support/catalog';
 import { ADMIN, bearer, createWorld, newCustomer, startApp, TestApp, TestWorld } from './support/test-app';
+import { type OutboxEvent, placeOrders } from './support/order-events';
 import { sleep, waitFor } from './support/wait';
 
 /**
- * The outbox relay, driven directly through `writeToOutbox` (as Orders will), against
+ * The outbox relay, fed by real checkouts (the rows production writes), against
  * the real NATS JetStream when TEST_NATS_URL is set. The stream is shared by every run,
  * so each test reads only after the stream's last sequence at its start, and only the
  * event ids it wrote.
@@ -34,32 +33,9 @@ interface Received {
   payload: Record<string, unknown>;
 }
 
-let eventCounter = 0;
-/** An event shaped like the contract's message: {id, type, orderId, orderSn, seq, at, data}. */
-function orderCreated(): OutboxMessage {
-  const id = randomUUID();
-  const orderId = ++eventCounter;
-  const payload = {
-    id,
-    type: 'OrderCreated',
-    orderId,
-    orderSn: `T${Date.now()}${orderId}`,
-    seq: 1,
-    at: new Date().toISOString(),
-    data: { total: 1000 * orderId },
-  };
-  return { id, subject: SUBJECT, payload };
-}
-
 describe('Outbox relay', () => {
   let world: TestWorld;
 
-  /** Each event in a transaction of its own, as Orders writes them (so created_at orders them). */
-  const record = async (t: TestApp, ...events: OutboxMessage[]) => {
-    for (const event of events) {
-      await t.app.get(TransactionRunner).run((manager) => writeToOutbox(manager, event));
-    }
-  };
   const rows = (t: TestApp, ids: string[]): Promise<OutboxRow[]> =>
     t.dataSource.query(
       `SELECT id, published_at, attempts, last_error FROM outbox WHERE id = ANY($1::uuid[]) ORDER BY created_at, id`,
@@ -148,8 +124,7 @@ describe('Outbox relay', () => {
         return; // needs NATS
       }
       const start = await lastSeq();
-      const event = orderCreated();
-      await record(t, event);
+      const [event] = await placeOrders(t, 1);
       t.app.get(OutboxRelay).nudge();
 
       const [message] = await delivered(start, [event.id]);
@@ -170,8 +145,7 @@ describe('Outbox relay', () => {
         return; // needs NATS
       }
       const start = await lastSeq();
-      const event = orderCreated();
-      await record(t, event);
+      const [event] = await placeOrders(t, 1);
       await waitFor(
         'the row marked',
         () => rows(t, [event.id]),
@@ -206,9 +180,8 @@ describe('Outbox relay', () => {
       );
       expect(cutReady.message).toContain('nats');
 
-      const events = Array.from({ length: 5 }, orderCreated);
+      const events: OutboxEvent[] = await placeOrders(t, 5);
       const ids = events.map((event) => event.id);
-      await record(t, ...events);
       await waitFor(
         'the backlog metric',
         () => metric(t, 'outbox_backlog'),
@@ -302,8 +275,7 @@ describe('Outbox relay', () => {
         expect(down.status).toBe(503);
         expect(down.message).toContain('nats');
 
-        const event = orderCreated();
-        await record(t, event);
+        const [event] = await placeOrders(t, 1);
         await sleep(1_000);
         expect((await rows(t, [event.id]))[0].published_at).toBeNull();
 
@@ -373,8 +345,7 @@ describe('Outbox relay', () => {
     it('records events in the outbox, leaves them unpublished, and runs normally', async () => {
       const t = await startApp(world);
       try {
-        const event = orderCreated();
-        await record(t, event);
+        const [event] = await placeOrders(t, 1);
         await sleep(1_000); // a relay, if one ran, would have published by now
         const [row] = await rows(t, [event.id]);
         expect(row).toMatchObject({ published_at: null, attempts: 0 });
@@ -382,7 +353,7 @@ describe('Outbox relay', () => {
         const res = await t.http.get('/health/ready');
         expect(res.status).toBe(200);
         expect(res.body.info).not.toHaveProperty('nats');
-        expect(await metric(t, 'outbox_published_total')).toBeUndefined();
+        expect(await metric(t, 'outbox_published_total')).toBe(0);
       } finally {
         await t.close();
       }

@@ -11,14 +11,21 @@ export interface PgbenchResult {
 }
 
 /**
- * pgbench running the service's checkout transaction (bench/checkout.pgbench.sql) on the
- * bench database: over random products, or all clients on one hot product.
+ * The pgbench scripts in bench/: the service's own statements (`checkout`, `list`) and
+ * the essential work of a checkout (`checkout-floor`).
+ */
+export type PgbenchScript = 'checkout' | 'checkout-floor' | 'list';
+
+/**
+ * pgbench running `script` (bench/<script>.pgbench.sql) on the bench database, `-M
+ * prepared` as the service prepares its hot statements, with `defines` as its `-D`
+ * variables (the checkouts' product range and users, the list's price range).
  */
 export async function pgbench(options: {
+  script: PgbenchScript;
   clients: number;
   durationS: number;
-  products: { min: number; max: number };
-  users: number;
+  defines: Record<string, number>;
 }): Promise<PgbenchResult> {
   const server = new URL(PG_SERVER_URL);
   const output = await run('pgbench', [
@@ -37,14 +44,9 @@ export async function pgbench(options: {
     '2',
     '-T',
     String(options.durationS),
-    '-D',
-    `minid=${options.products.min}`,
-    '-D',
-    `maxid=${options.products.max}`,
-    '-D',
-    `users=${options.users}`,
+    ...Object.entries(options.defines).flatMap(([name, value]) => ['-D', `${name}=${value}`]),
     '-f',
-    join(ROOT, 'bench', 'checkout.pgbench.sql'),
+    join(ROOT, 'bench', `${options.script}.pgbench.sql`),
     DATABASE,
   ]);
   const number = (pattern: RegExp): number => Number(pattern.exec(output)?.[1] ?? NaN);

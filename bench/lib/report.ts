@@ -21,9 +21,16 @@ export interface Measurement extends LoadResult {
   unexpected: number;
 }
 
+/**
+ * A pgbench run beside a service scenario: `random` / `hot` run the service's checkout
+ * SQL, `floor-random` / `floor-hot` the essential work of a checkout, `list` the list's
+ * page and count queries.
+ */
+export type PgbenchScenario = 'random' | 'hot' | 'floor-random' | 'floor-hot' | 'list';
+
 export interface PgbenchMeasurement extends PgbenchResult {
   round: number;
-  scenario: 'random' | 'hot';
+  scenario: PgbenchScenario;
 }
 
 export interface SoakRun {
@@ -92,7 +99,6 @@ export function summarize(
   measurements: Measurement[],
   pgbenchRuns: PgbenchMeasurement[],
   soak: SoakRun[],
-  pgbenchClients: number,
 ): Summary {
   const groups = new Map<string, Measurement[]>();
   for (const m of measurements) {
@@ -127,15 +133,15 @@ export function summarize(
       generatorCores: median(runs.map((r) => r.generatorCores)),
     };
   });
-  for (const scenario of ['random', 'hot'] as const) {
+  for (const scenario of ['random', 'floor-random', 'hot', 'floor-hot', 'list'] as const) {
     const runs = pgbenchRuns.filter((r) => r.scenario === scenario);
     if (runs.length > 0) {
       const latency = median(runs.map((r) => r.latencyAvgMs));
       rows.push({
         key: `pgbench:${scenario}`,
         target: 'pgbench',
-        scenario: `checkout-${scenario}`,
-        connections: pgbenchClients,
+        scenario,
+        connections: runs[0].clients,
         rps: median(runs.map((r) => r.tps)),
         latencyAvgMs: latency,
         p50: NaN,
@@ -174,15 +180,24 @@ export function summarize(
     'hot-list / raw': perRound('hot-list', 'raw:hot-list'),
     'fastify hot-read / raw': perRound('fastify:hot-read', 'raw:hot-read'),
     'fastify hot-read / express hot-read': perRound('fastify:hot-read', 'hot-read'),
-    'order-random / pgbench random': perRound('order-random', 'pgbench:random'),
-    'order-hot / pgbench hot': perRound('order-hot', 'pgbench:hot'),
+    'order-random / its own SQL (pgbench random)': perRound('order-random', 'pgbench:random'),
+    'order-random / floor (pgbench floor-random)': perRound('order-random', 'pgbench:floor-random'),
+    'order-hot / its own SQL (pgbench hot)': perRound('order-hot', 'pgbench:hot'),
+    'order-hot / floor (pgbench floor-hot)': perRound('order-hot', 'pgbench:floor-hot'),
+    'uncached-list / its SQL = floor (pgbench list)': perRound('uncached-list', 'pgbench:list'),
     'WORKERS=2 / WORKERS=1 (hot-read)': perRound('workers2:hot-read', 'hot-read'),
     'hot-read p99 / p50': hotRead ? hotRead.p99 / hotRead.p50 : NaN,
   };
-  return { rows, ratios, targets: checkTargets(ratios, soak) };
+  return { rows, ratios, targets: checkTargets(rows, ratios, soak) };
 }
 
-function checkTargets(ratios: Record<string, number>, soak: SoakRun[]): TargetCheck[] {
+function checkTargets(rows: Row[], ratios: Record<string, number>, soak: SoakRun[]): TargetCheck[] {
+  const cpu = (key: string): number => {
+    const row = rows.find((r) => r.key === key);
+    return row ? cpuMicrosPerRequest(row) : NaN;
+  };
+  const orderCpu = cpu('order-random');
+  const cartVsBare = cpu('cart-add') / cpu('bare:hot-read');
   const ratio = (name: string, goal: string, key: string, atLeast: number, unit: string): TargetCheck => {
     const value = ratios[key];
     return {
@@ -197,7 +212,27 @@ function checkTargets(ratios: Record<string, number>, soak: SoakRun[]): TargetCh
     ratio('hot read vs bare NestJS', '≥ 1.0×', 'hot-read / bare', 1.0, 'bare'),
     ratio('hot list vs bare NestJS', '≥ 0.8×', 'hot-list / bare', 0.8, 'bare'),
     ratio('hot read on Fastify vs raw node:http', '≥ 0.5×', 'fastify hot-read / raw', 0.5, 'raw'),
-    ratio('checkout vs pgbench', '≥ 0.5×', 'order-random / pgbench random', 0.5, 'pgbench'),
+    ratio('checkout vs its floor', '≥ 0.5×', 'order-random / floor (pgbench floor-random)', 0.5, 'floor'),
+    ratio('hot-product checkout vs its floor', '≥ 0.8×', 'order-hot / floor (pgbench floor-hot)', 0.8, 'floor'),
+    ratio(
+      'uncached list vs pgbench page + count',
+      '≥ 0.5×',
+      'uncached-list / its SQL = floor (pgbench list)',
+      0.5,
+      'pgbench',
+    ),
+    {
+      name: 'CPU per checkout (random products)',
+      goal: '≤ 300 µs',
+      value: Number.isFinite(orderCpu) ? `${orderCpu.toFixed(0)} µs` : 'not measured',
+      met: Number.isFinite(orderCpu) ? orderCpu <= 300 : null,
+    },
+    {
+      name: 'CPU per cart add vs bare NestJS per hot read',
+      goal: '≤ 4×',
+      value: Number.isFinite(cartVsBare) ? `${cartVsBare.toFixed(1)}×` : 'not measured',
+      met: Number.isFinite(cartVsBare) ? cartVsBare <= 4 : null,
+    },
     {
       name: 'hot read tail',
       goal: 'p99 ≤ 3× p50',
@@ -233,6 +268,9 @@ function checkTargets(ratios: Record<string, number>, soak: SoakRun[]): TargetCh
   return checks;
 }
 
+/** CPU time the target spent per answered request: its cores × 1e6 / req/s. */
+export const cpuMicrosPerRequest = (row: Pick<Row, 'targetCores' | 'rps'>): number => (row.targetCores * 1e6) / row.rps;
+
 const fmt = (value: number, digits = 1): string =>
   Number.isFinite(value)
     ? value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
@@ -252,6 +290,7 @@ export function formatTable(summary: Summary): string {
     'conns opened / requests',
     'RSS (heap) MB',
     'target cores',
+    'CPU µs/req',
     'loadgen cores',
   ];
   const lines = summary.rows.map((row) => [
@@ -271,6 +310,7 @@ export function formatTable(summary: Summary): string {
     Number.isFinite(row.requests) ? `${row.connectionsOpened} / ${row.requests.toLocaleString('en-US')}` : '—',
     Number.isFinite(row.heapUsedMb) ? `${fmt(row.rssMb, 0)} (${fmt(row.heapUsedMb, 0)})` : fmt(row.rssMb, 0),
     fmt(row.targetCores, 2),
+    fmt(cpuMicrosPerRequest(row), 0),
     fmt(row.generatorCores, 2),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => line[i].length)));

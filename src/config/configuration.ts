@@ -1,4 +1,4 @@
-import { ConfigService } from '@nestjs/config';
+import type { ConfigService } from '@nestjs/config';
 import { Environment, validateEnvironment } from './environment';
 
 const DEV_JWT_SECRET = 'development-only-jwt-secret-change-me-please';
@@ -74,4 +74,15 @@ export type AppConfig = ReturnType<typeof buildConfiguration>;
 /** `ConfigService` typed over {@link AppConfig}: `config.get('http', { infer: true }).port`. */
 export type AppConfigService = ConfigService<AppConfig, true>;
 
-export const loadConfiguration = (): AppConfig => buildConfiguration(validateEnvironment(process.env));
+/**
+ * Validates `raw` (the process environment, or a test's own settings) and groups it by
+ * concern: the one place configuration is read. `main.ts` calls it once at start and
+ * passes the result on; nothing else reads `process.env`.
+ *
+ * @throws {EnvironmentError} naming every bad variable
+ * @example
+ * const config = loadConfiguration(process.env);
+ * const app = await createApp(config);
+ */
+export const loadConfiguration = (raw: Record<string, string | undefined>): AppConfig =>
+  buildConfiguration(validateEnvironment(raw));

@@ -1,9 +1,12 @@
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const LOCK_FILE = 'mall.lock';
+/** The extensions the migrations create, as on a real server (PGlite ships them as modules). */
+const OPTIONS: PGliteOptions = { extensions: { pg_trgm } };
 
 /**
  * An embedded PostgreSQL (PGlite) under `dataDir`, reached through PGlite's own
@@ -21,7 +24,7 @@ export class EmbeddedPostgres {
   /** `dataDir` of `memory://` keeps everything in memory (used by tests). */
   static async open(dataDir: string): Promise<EmbeddedPostgres> {
     if (dataDir.startsWith('memory://')) {
-      const pglite = new PGlite(dataDir);
+      const pglite = new PGlite(dataDir, OPTIONS);
       await pglite.waitReady;
       return new EmbeddedPostgres(pglite, undefined);
     }
@@ -29,7 +32,7 @@ export class EmbeddedPostgres {
     mkdirSync(directory, { recursive: true });
     const lockPath = takeLock(join(directory, LOCK_FILE));
     try {
-      const pglite = new PGlite(join(directory, 'pgdata'));
+      const pglite = new PGlite(join(directory, 'pgdata'), OPTIONS);
       await pglite.waitReady;
       return new EmbeddedPostgres(pglite, lockPath);
     } catch (error) {

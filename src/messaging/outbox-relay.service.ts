@@ -1,7 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { Counter } from 'prom-client';
-import { DataSource, EntityManager } from 'typeorm';
-import { TransactionRunner } from '../database/transaction-runner';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { MetricsService } from '../metrics/metrics.service';
 import { NatsConnectionService } from './nats-connection';
 
@@ -11,10 +10,12 @@ const INTERVAL_MS = 300;
 const NUDGE_DELAY_MS = 5;
 const MAX_BACKOFF_MS = 5_000;
 /**
- * Any constant shared by every instance ("mall" in ASCII). Holding it makes one relay at a
- * time publish, so a backlog leaves in created_at order even with several workers.
+ * How long a claim of the outbox lasts. A relay stops publishing a batch once half of it
+ * has passed, so it never publishes on a lease another instance may already have taken;
+ * a relay that died is replaced this long after its last pass, well inside JetStream's
+ * 2-minute duplicate window (a row it published but did not mark is dropped as a repeat).
  */
-const RELAY_LOCK = 0x6d616c6c;
+export const LEASE_MS = 10_000;
 
 interface OutboxRow {
   id: string;
@@ -24,33 +25,38 @@ interface OutboxRow {
 
 interface BatchResult {
   published: number;
-  /** The batch was full: more rows are probably waiting. */
+  /** The batch was full, or cut short by the lease: more rows are probably waiting. */
   more: boolean;
   failure?: Error;
 }
 
 /**
- * Publishes the outbox (rows written by `writeToOutbox` in the transaction of the change
+ * Publishes the outbox (rows written by `insertIntoOutbox` in the transaction of the change
  * they describe) to NATS JetStream, oldest first.
  *
  * Guarantees:
- * - **At least once, nothing lost.** A row is marked `published_at` only in the
- *   transaction that published it, after JetStream acknowledged it. A crash (or failed
- *   commit) between ack and mark publishes the row again on the next pass.
+ * - **At least once, nothing lost.** A row is marked `published_at` only after JetStream
+ *   acknowledged it. A crash (or a failed mark) between ack and mark publishes the row
+ *   again on a later pass.
  * - **Repeats are dropped.** The JetStream message id is the row id (= event id), so a
  *   re-publish inside the stream's 2-minute duplicate window stores nothing. A row
  *   re-published later than that (the database was down for longer) does reach
  *   consumers twice; they recognise it by `id`.
  * - **In order.** Rows go out in `created_at, id` order, one at a time with the ack
  *   awaited, and a batch stops at the first failure, so a later row never overtakes an
- *   earlier one. Rows are locked `FOR UPDATE SKIP LOCKED` and a transaction-scoped
- *   advisory lock lets one instance publish at a time, so instances neither publish the
- *   same row at once nor interleave their batches. (`created_at` is the writing
- *   transaction's start time: rows of one transaction go out in id order, so consumers
- *   order one order's events by `seq`.)
+ *   earlier one. One instance publishes at a time: it holds the lease (a row of
+ *   `outbox_relay_lease`, taken and renewed for {@link LEASE_MS} in a short statement),
+ *   so instances neither publish the same rows at once nor interleave their batches.
+ *   (`created_at` is the writing transaction's clock: rows of one transaction go out
+ *   in id order, so consumers order one order's events by `seq`.)
+ * - **No connection held across network I/O.** A pass claims the lease and reads a
+ *   batch, publishes with no transaction open and no connection checked out, then marks
+ *   the published rows in one statement: a slow or unreachable NATS never ties up the
+ *   pool or row locks that checkouts need.
  *
  * It runs every ~300 ms (never overlapping itself), backs off exponentially up to 5 s
- * while NATS or the database fails, and on shutdown waits for the batch in flight.
+ * while NATS or the database fails, and on shutdown waits for the batch in flight and
+ * hands the lease back, so another instance takes over at once.
  * Without `NATS_URL` it does nothing and the rows stay in the outbox.
  *
  * @example
@@ -60,8 +66,8 @@ interface BatchResult {
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('OutboxRelay');
-  private readonly publishedTotal?: Counter;
-  private backlog = 0;
+  /** This instance's name on the lease. */
+  private readonly holder = randomUUID();
   private timer: NodeJS.Timeout | null = null;
   private nextRunAt = 0;
   private running: Promise<void> | null = null;
@@ -72,20 +78,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     private readonly nats: NatsConnectionService,
-    private readonly transactions: TransactionRunner,
     private readonly dataSource: DataSource,
-    metrics: MetricsService,
-  ) {
-    if (!nats.configured) {
-      return;
-    }
-    this.publishedTotal = new Counter({
-      name: 'outbox_published_total',
-      help: 'Outbox rows published to NATS JetStream',
-      registers: [metrics.registry],
-    });
-    metrics.gauge('outbox_backlog', 'Outbox rows not yet published to NATS', () => this.backlog);
-  }
+    private readonly metrics: MetricsService,
+  ) {}
 
   /** Starts after every module's init, i.e. after the migrations that create the outbox. */
   onApplicationBootstrap(): void {
@@ -112,6 +107,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       this.timer = null;
     }
     await this.running;
+    if (this.nats.configured) {
+      await this.releaseLease();
+    }
   }
 
   private schedule(delayMs: number): void {
@@ -172,38 +170,84 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     if (!js) {
       throw new NatsUnavailableError();
     }
-    const result = await this.transactions.run(async (manager): Promise<BatchResult> => {
-      const [{ locked }] = await manager.query(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [RELAY_LOCK]);
-      if (!locked) {
-        return { published: 0, more: false }; // another instance is publishing
+    const claimedAt = Date.now();
+    const rows = await this.claimBatch();
+    if (rows === null) {
+      return { published: 0, more: false }; // another instance holds the lease
+    }
+    const sent: string[] = [];
+    let failure: Error | undefined;
+    let cutShort = false;
+    for (const row of rows) {
+      if (Date.now() - claimedAt > LEASE_MS / 2) {
+        cutShort = true; // the rest waits for the next pass, under a renewed lease
+        break;
       }
-      const rows: OutboxRow[] = await manager.query(
-        `SELECT id, subject, payload FROM outbox WHERE published_at IS NULL
-         ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [BATCH_SIZE],
+      try {
+        await js.publish(row.subject, Buffer.from(JSON.stringify(row.payload)), { msgID: row.id });
+        sent.push(row.id);
+      } catch (error) {
+        failure = error as Error;
+        await this.recordFailure(row.id, failure);
+        break; // a later row must not overtake this one
+      }
+    }
+    if (sent.length > 0) {
+      await this.dataSource.query(
+        `UPDATE outbox SET published_at = now(), attempts = attempts + 1
+         WHERE id = ANY($1::uuid[]) AND published_at IS NULL`,
+        [sent],
       );
-      const sent: string[] = [];
-      let failure: Error | undefined;
-      for (const row of rows) {
-        try {
-          await js.publish(row.subject, Buffer.from(JSON.stringify(row.payload)), { msgID: row.id });
-          sent.push(row.id);
-        } catch (error) {
-          failure = error as Error;
-          await recordFailure(manager, row.id, failure);
-          break; // a later row must not overtake this one
-        }
-      }
-      if (sent.length > 0) {
-        await manager.query(
-          `UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::uuid[])`,
-          [sent],
-        );
-      }
-      return { published: sent.length, more: rows.length === BATCH_SIZE, failure };
-    });
-    this.publishedTotal?.inc(result.published); // counted once committed
-    return result;
+      this.metrics.outboxPublished.inc(sent.length);
+    }
+    return { published: sent.length, more: cutShort || rows.length === BATCH_SIZE, failure };
+  }
+
+  /**
+   * Takes (or renews) the lease and reads the oldest unpublished rows, in one statement
+   * (one implicit transaction, no lock left behind); `null` when another live holder has it.
+   */
+  private async claimBatch(): Promise<OutboxRow[] | null> {
+    const rows = (await this.dataSource.query(
+      `WITH lease AS (
+         UPDATE outbox_relay_lease
+         SET holder = $1, expires_at = clock_timestamp() + make_interval(secs => $2::float8 / 1000)
+         WHERE id = 1 AND (holder = $1 OR expires_at < clock_timestamp())
+         RETURNING 1
+       )
+       SELECT id, subject, payload FROM outbox
+       WHERE published_at IS NULL AND EXISTS (SELECT 1 FROM lease)
+       ORDER BY created_at, id LIMIT $3`,
+      [this.holder, LEASE_MS, BATCH_SIZE],
+    )) as OutboxRow[];
+    if (rows.length > 0) {
+      return rows;
+    }
+    // No rows: either nothing to publish or no lease; only the first is worth a pass.
+    const [held] = (await this.dataSource.query(
+      `SELECT holder = $1 AS mine FROM outbox_relay_lease WHERE id = 1`,
+      [this.holder],
+    )) as Array<{ mine: boolean }>;
+    return held?.mine ? [] : null;
+  }
+
+  /** Hands the lease back on shutdown, so another instance need not wait for it to expire. */
+  private async releaseLease(): Promise<void> {
+    try {
+      await this.dataSource.query(
+        `UPDATE outbox_relay_lease SET expires_at = '-infinity' WHERE id = 1 AND holder = $1`,
+        [this.holder],
+      );
+    } catch {
+      // the database is going away too: the lease expires by itself
+    }
+  }
+
+  private async recordFailure(id: string, error: Error): Promise<void> {
+    await this.dataSource.query(`UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [
+      id,
+      error.message.slice(0, 1_000),
+    ]);
   }
 
   /** One indexed count (outbox_unpublished_idx covers only unpublished rows). */
@@ -212,7 +256,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       const [{ count }] = await this.dataSource.query(
         `SELECT count(*)::int AS count FROM outbox WHERE published_at IS NULL`,
       );
-      this.backlog = count;
+      this.metrics.outboxBacklog.set(count);
     } catch {
       // keep the last known value; the failing pass has already been logged
     }
@@ -223,11 +267,4 @@ class NatsUnavailableError extends Error {
   constructor() {
     super('NATS is not connected');
   }
-}
-
-async function recordFailure(manager: EntityManager, id: string, error: Error): Promise<void> {
-  await manager.query(`UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [
-    id,
-    error.message.slice(0, 1_000),
-  ]);
 }

@@ -1,24 +1,3 @@
-import type { EntityManager } from 'typeorm';
-
-/** A message to publish once the transaction that wrote it commits. */
-export interface OutboxMessage {
-  /** Also the JetStream message id, so a repeated publish is dropped as a duplicate. */
-  id: string;
-  subject: string;
-  payload: Record<string, unknown>;
-}
-
-/**
- * Records `message` in the outbox through `manager`, i.e. inside the caller's
- * transaction: it is published if and only if that transaction commits.
- */
-export async function writeToOutbox(manager: EntityManager, message: OutboxMessage): Promise<void> {
-  await manager.query(
-    insertIntoOutbox(`(VALUES ($1::uuid, $2::varchar, $3::jsonb)) AS message (id, subject, payload)`),
-    [message.id, message.subject, JSON.stringify(message.payload)],
-  );
-}
-
 /**
  * The INSERT that records each row of `messages` (SQL naming a relation with the columns
  * id, subject and payload) in the outbox. Used as a data-modifying CTE, it writes a

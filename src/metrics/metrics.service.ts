@@ -56,6 +56,18 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly outboxPublished = new Counter({
+    name: 'outbox_published_total',
+    help: 'Outbox rows published to NATS JetStream',
+    registers: [this.registry],
+  });
+
+  readonly outboxBacklog = new Gauge({
+    name: 'outbox_backlog',
+    help: 'Outbox rows not yet published to NATS (refreshed by each relay pass)',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { ListProductsQuery, PRODUCT_SORTS, ProductSort } from './dto/list-products.query';
-import { applyProductListQuery, likeSubstring } from './product-list';
+import { applyProductListQuery, likeSubstring, totalFromPage } from './product-list';
 import { ProductEntity } from './product.entity';
 
 describe('likeSubstring', () => {
@@ -90,5 +90,17 @@ describe('applyProductListQuery', () => {
     expect(sql).toContain('"product"."price" <= $3');
     expect(sql).toContain('"product"."created_at" > $4');
     expect(parameters).toEqual(['inactive', 0, 5000, new Date('2026-01-01')]);
+  });
+});
+
+describe('totalFromPage', () => {
+  it('tells the total from a last page that is neither empty nor full', () => {
+    expect(totalFromPage({ page: 1, pageSize: 20 }, 7)).toBe(7);
+    expect(totalFromPage({ page: 3, pageSize: 20 }, 5)).toBe(45);
+  });
+
+  it('leaves a full or empty page to a count', () => {
+    expect(totalFromPage({ page: 1, pageSize: 20 }, 20)).toBeUndefined();
+    expect(totalFromPage({ page: 4, pageSize: 20 }, 0)).toBeUndefined();
   });
 });

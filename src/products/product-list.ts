@@ -15,6 +15,32 @@ export function likeSubstring(text: string): string {
 }
 
 /**
+ * The total a page already tells: a page that is neither empty nor full is the last one,
+ * so the total is what comes before it plus its own rows (no count query needed).
+ * `undefined` when only a count can tell.
+ */
+export function totalFromPage(query: Pick<ListProductsQuery, 'page' | 'pageSize'>, rows: number): number | undefined {
+  return rows > 0 && rows < query.pageSize ? (query.page - 1) * query.pageSize + rows : undefined;
+}
+
+/**
+ * `count(*)` of the rows `page` filters, without its sort and page. TypeORM's own count
+ * (`getManyAndCount`) is `COUNT(DISTINCT id)`, which sorts or hashes every matching id:
+ * about 17× the cost of `count(*)` over 5,000 matches (README § Performance), and on a
+ * query without joins the two are equal.
+ */
+export async function countProducts(page: SelectQueryBuilder<ProductEntity>): Promise<number> {
+  const row = await page
+    .clone()
+    .orderBy()
+    .offset(undefined)
+    .limit(undefined)
+    .select('count(*)::int', 'total')
+    .getRawOne<{ total: number }>();
+  return row?.total ?? 0;
+}
+
+/**
  * Applies the list filters, sort and page to `qb`, with bound parameters only. The id
  * tie-break makes the order total, so consecutive pages never overlap.
  */

@@ -6,7 +6,7 @@ import { isUniqueViolation } from '../database/transaction-runner';
 import { CreateProductDto, UpdateProductDto } from './dto/create-product.dto';
 import { ListProductsQuery } from './dto/list-products.query';
 import { ProductDto, ProductPageDto } from './dto/product.dto';
-import { applyProductListQuery } from './product-list';
+import { applyProductListQuery, countProducts, totalFromPage } from './product-list';
 import { ProductEntity } from './product.entity';
 import { PRODUCT_CACHE, PRODUCT_CACHE_TTL, PRODUCT_LIST_CACHE } from './products.cache';
 import { ProductNotFoundError, SkuTakenError } from './products.errors';
@@ -43,11 +43,14 @@ export class ProductsService {
   }
 
   async list(query: ListProductsQuery): Promise<ProductPageDto> {
-    const [items, total] = await applyProductListQuery(
-      this.products.createQueryBuilder('product'),
-      query,
-    ).getManyAndCount();
-    return { items: items.map(ProductDto.from), page: query.page, pageSize: query.pageSize, total };
+    const page = applyProductListQuery(this.products.createQueryBuilder('product'), query);
+    const items = await page.getMany();
+    return {
+      items: items.map(ProductDto.from),
+      page: query.page,
+      pageSize: query.pageSize,
+      total: totalFromPage(query, items.length) ?? (await countProducts(page)),
+    };
   }
 
   async create(input: CreateProductDto): Promise<ProductDto> {

@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import type { NodeSDK } from '@opentelemetry/sdk-node';
-import { validateEnvironment } from '../config/environment';
+import type { AppConfig } from '../config/configuration';
 
 /** A healthy collector takes milliseconds; this keeps a dead one well inside the app's close budget. */
 const SHUTDOWN_TIMEOUT_MS = 3_000;
@@ -18,18 +18,12 @@ export function tracingEnabled(): boolean {
  * nothing is patched, so tracing off costs nothing.
  *
  * It must run before `http`, `express`, `pg` and `ioredis` are first required, because
- * the instrumentations patch those modules as they load: `main.ts` imports
- * `./tracing/register` ahead of everything else.
+ * the instrumentations patch those modules as they load: `main.ts` calls it after reading
+ * the configuration and before it loads the app.
  */
-export function startTracing(raw: NodeJS.ProcessEnv): void {
-  if (sdk || !raw.OTEL_EXPORTER_OTLP_ENDPOINT) {
+export function startTracing({ otlpEndpoint, workers }: Pick<AppConfig['app'], 'otlpEndpoint' | 'workers'>): void {
+  if (sdk || !otlpEndpoint) {
     return;
-  }
-  let workers: number;
-  try {
-    workers = validateEnvironment(raw).WORKERS;
-  } catch {
-    return; // main.ts reports the bad configuration and stops
   }
   if (workers > 1 && cluster.isPrimary) {
     return; // the primary only forks; each worker traces itself

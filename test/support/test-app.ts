@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
+import { loadConfiguration } from '../../src/config/configuration';
 import { initApp } from '../../src/http/http-adapters';
 import { conformsToOpenApi } from './openapi-validator';
 
@@ -63,9 +64,14 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Starts the real application on `world`, with `env` on top of quiet test defaults. */
+/**
+ * Starts the real application on `world`, with `env` on top of quiet test defaults. Of
+ * the test process's own environment only `HTTP_ADAPTER` counts (the suite runs once per
+ * adapter); everything else is the test's.
+ */
 export async function startApp(world: TestWorld, env: Record<string, string | undefined> = {}): Promise<TestApp> {
   const settings: Record<string, string | undefined> = {
+    HTTP_ADAPTER: process.env.HTTP_ADAPTER,
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATABASE_URL: world.databaseUrl,
@@ -82,14 +88,8 @@ export async function startApp(world: TestWorld, env: Record<string, string | un
     WORKERS: '1',
     ...env,
   };
-  for (const [name, value] of Object.entries(settings)) {
-    if (value === undefined) {
-      delete process.env[name];
-    } else {
-      process.env[name] = value;
-    }
-  }
-  const app = await createApp();
+  // The test's own settings, validated as the process environment is: process.env stays as it is.
+  const app = await createApp(loadConfiguration(settings));
   await initApp(app);
   const server = app.getHttpServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
