@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { writeFileSync } from 'node:fs';
 import { ROUTE_FACTS } from './app.factory';
 import { AppModule } from './app.module';
+import { loadConfiguration } from './config/configuration';
 import { buildOpenApiDocument } from './http/openapi';
 
 /**
@@ -12,7 +13,13 @@ import { buildOpenApiDocument } from './http/openapi';
  *   node dist/openapi-snapshot.js [file]
  */
 async function main(): Promise<void> {
-  const app = await NestFactory.create(AppModule, { preview: true, logger: false, abortOnError: false });
+  // The defaults: nothing in the document depends on the environment.
+  const config = loadConfiguration({});
+  const app = await NestFactory.create(AppModule.forRoot(config), {
+    preview: true,
+    logger: false,
+    abortOnError: false,
+  });
   const document = buildOpenApiDocument(app, ROUTE_FACTS);
   writeFileSync(process.argv[2] ?? 'openapi/openapi.json', `${JSON.stringify(document, null, 2)}\n`);
   await app.close();

@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
+import { loadConfiguration } from './config/configuration';
 
 /**
  * Fails when the entities and the migrations disagree. On a fresh database with every
@@ -17,22 +18,25 @@ import { AppModule } from './app.module';
 async function main(): Promise<void> {
   const serverUrl = process.env.DATABASE_URL;
   const temporary = serverUrl ? `mall_drift_${Date.now()}_${process.pid}` : undefined;
+  let databaseUrl: string | undefined;
   if (serverUrl && temporary) {
     await onServer(serverUrl, (admin) => admin.query(`CREATE DATABASE ${temporary}`));
     const url = new URL(serverUrl);
     url.pathname = `/${temporary}`;
-    process.env.DATABASE_URL = url.toString();
-  } else {
-    process.env.DATA_DIR = 'memory://';
+    databaseUrl = url.toString();
   }
-  Object.assign(process.env, { MIGRATIONS_RUN: 'true', SEED_DEMO: 'false', LOG_LEVEL: 'silent' });
-  delete process.env.REDIS_URL;
-  delete process.env.NATS_URL;
-  delete process.env.ADMIN_EMAIL;
+  // Only the database: no Redis, NATS, admin or demo catalog.
+  const config = loadConfiguration({
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: 'memory://',
+    MIGRATIONS_RUN: 'true',
+    SEED_DEMO: 'false',
+    LOG_LEVEL: 'silent',
+  });
 
   let statements: string[];
   try {
-    const app = await NestFactory.create(AppModule, { logger: ['error'] });
+    const app = await NestFactory.create(AppModule.forRoot(config), { logger: ['error'] });
     await app.init(); // applies the migrations
     try {
       const pending = await app.get(DataSource).driver.createSchemaBuilder().log();

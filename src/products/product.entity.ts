@@ -23,6 +23,8 @@ export const PRODUCT_STATUSES: ProductStatus[] = ['active', 'inactive'];
 @Index('products_status_sales_idx', ['status', 'sales', 'id'], { where: 'deleted_at IS NULL' })
 @Index('products_status_price_idx', ['status', 'price', 'id'], { where: 'deleted_at IS NULL' })
 @Index('products_status_created_idx', ['status', 'createdAt', 'id'], { where: 'deleted_at IS NULL' })
+// A GIN trigram index TypeORM cannot describe; it only has to leave it alone.
+@Index('products_name_trgm_idx', { synchronize: false })
 export class ProductEntity {
   @PrimaryGeneratedColumn()
   id: number;
