@@ -14,7 +14,8 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       moduleFileExtensions: ['ts', 'js', 'json'],
-      testMatch: ['<rootDir>/src/**/*.spec.ts'],
+      // deploy/tools: the manifest validation and the canary analysis.
+      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/deploy/tools/**/*.spec.ts'],
     },
     {
       displayName: 'e2e',

@@ -179,11 +179,12 @@ describe('Outbox relay (service, with a fake JetStream)', () => {
 
     // A relay that died keeps its lease until it expires; nobody publishes before that.
     await t.dataSource.query(
-      `UPDATE outbox_relay_lease SET holder = gen_random_uuid(), expires_at = clock_timestamp() + interval '1.5 seconds'`,
+      `UPDATE outbox_relay_lease SET holder = gen_random_uuid(), expires_at = clock_timestamp() + interval '1 minute'`,
     );
     const afterCrash = await placeOrders(t, 1);
-    await sleep(700);
+    await sleep(700); // two of the live relay's passes
     expect(await unpublished([afterCrash[0].id])).toBe(1);
+    await t.dataSource.query(`UPDATE outbox_relay_lease SET expires_at = clock_timestamp() - interval '1 second'`);
     await waitFor('the lease to pass on', () => unpublished([afterCrash[0].id]), (n) => n === 0);
     expect(ids(second.published)).toContain(afterCrash[0].id);
   });

@@ -1,16 +1,15 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource, MigrationExecutor } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/configuration';
 import { MetricsService } from '../metrics/metrics.service';
 import { dataSourceOptions } from './data-source-options';
 import { EmbeddedPostgres } from './embedded-postgres';
+import { runPendingMigrations } from './run-migrations';
 import { TransactionRunner } from './transaction-runner';
 
 const EMBEDDED_POSTGRES = Symbol('EMBEDDED_POSTGRES');
-/** Arbitrary, fixed: the advisory lock instances hold while migrating. */
-const MIGRATION_LOCK_KEY = 7_427_301;
 
 /** Opens the embedded PostgreSQL when no `DATABASE_URL` is set, and closes it last. */
 @Global()
@@ -66,27 +65,16 @@ export class DatabaseModule implements OnModuleInit {
   }
 
   /**
-   * Pending migrations run before the app serves anything (unless MIGRATIONS_RUN=false).
-   * Instances starting together take turns under a PostgreSQL advisory lock, on one
-   * connection that also runs the migrations (so a pool of one cannot deadlock).
+   * Pending migrations run before the app serves anything (unless MIGRATIONS_RUN=false,
+   * when `dist/migrate.js` runs them instead, e.g. as a Kubernetes Job).
    */
   async onModuleInit(): Promise<void> {
     if (!this.config.get('database', { infer: true }).migrationsRun) {
       return;
     }
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-      const executor = new MigrationExecutor(this.dataSource, runner);
-      executor.transaction = 'each';
-      const applied = await executor.executePendingMigrations();
-      if (applied.length > 0) {
-        this.logger.log(`Applied migrations: ${applied.map((migration) => migration.name).join(', ')}`);
-      }
-    } finally {
-      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
-      await runner.release();
+    const applied = await runPendingMigrations(this.dataSource);
+    if (applied.length > 0) {
+      this.logger.log(`Applied migrations: ${applied.join(', ')}`);
     }
   }
 
