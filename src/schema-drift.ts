@@ -1,4 +1,6 @@
 import { NestFactory } from '@nestjs/core';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
@@ -13,7 +15,8 @@ import { loadConfiguration } from './config/configuration';
  * dropped here; without it, in a new in-memory embedded PostgreSQL (PGlite), which
  * checks the same migrations on PGlite's PostgreSQL 18 instead.
  *
- *   node dist/schema-drift.js
+ *   node dist/schema-drift.js               fails on drift, printing the statements
+ *   node dist/schema-drift.js --write Name  writes them as src/database/migrations/<time>-Name.ts
  */
 async function main(): Promise<void> {
   const serverUrl = process.env.DATABASE_URL;
@@ -34,13 +37,19 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'silent',
   });
 
-  let statements: string[];
+  const write = process.argv[2] === '--write' ? process.argv[3] : undefined;
+  if (process.argv[2] === '--write' && !write?.match(/^[A-Z][A-Za-z0-9]*$/)) {
+    throw new Error('--write needs a migration name in PascalCase, e.g. --write AddProductWeight');
+  }
+  let up: Query[];
+  let down: Query[];
   try {
     const app = await NestFactory.create(AppModule.forRoot(config), { logger: ['error'] });
     await app.init(); // applies the migrations
     try {
       const pending = await app.get(DataSource).driver.createSchemaBuilder().log();
-      statements = pending.upQueries.map((query) => query.query);
+      up = pending.upQueries;
+      down = pending.downQueries;
     } finally {
       await app.close();
     }
@@ -49,12 +58,58 @@ async function main(): Promise<void> {
       await onServer(serverUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${temporary} WITH (FORCE)`));
     }
   }
-  for (const statement of statements) {
-    console.warn(`  ${statement}`);
+  if (write && up.length > 0) {
+    const file = writeMigration(write, up, down);
+    console.warn(`wrote ${file} (${up.length} statements): add it to src/database/migrations/index.ts`);
+    process.exit(0);
+  }
+  for (const query of up) {
+    console.warn(`  ${query.query}`);
   }
   const where = serverUrl ? 'PostgreSQL at DATABASE_URL' : 'the embedded PostgreSQL';
-  console.warn(`migrations drift: ${statements.length} statements between the entities and the migrations (${where})`);
-  process.exit(statements.length === 0 ? 0 : 1);
+  console.warn(`migrations drift: ${up.length} statements between the entities and the migrations (${where})`);
+  process.exit(up.length === 0 || write ? 0 : 1);
+}
+
+/** A statement of TypeORM's schema builder. */
+interface Query {
+  query: string;
+  parameters?: unknown[];
+}
+
+/** A migration file in the style of the existing ones: one `queryRunner.query` per statement. */
+function writeMigration(name: string, up: Query[], down: Query[]): string {
+  const timestamp = Date.now();
+  const calls = (queries: Query[]) =>
+    queries
+      .map((query) => {
+        const sql = query.query.replace(/[`\\]/g, (c) => `\\${c}`).replace(/\$\{/g, '\\${');
+        const parameters = query.parameters?.length ? `, ${JSON.stringify(query.parameters)}` : '';
+        return `    await queryRunner.query(\`${sql}\`${parameters});`;
+      })
+      .join('\n');
+  const source = `import { MigrationInterface, QueryRunner } from 'typeorm';
+
+export class ${name}${timestamp} implements MigrationInterface {
+  name = '${name}${timestamp}';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+${calls(up)}
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+${calls([...down].reverse())}
+  }
+}
+`;
+  const file = join(
+    'src',
+    'database',
+    'migrations',
+    `${timestamp}-${name.replace(/[A-Z]/g, (c: string, i: number) => (i ? '-' : '') + c.toLowerCase())}.ts`,
+  );
+  writeFileSync(file, source);
+  return file;
 }
 
 async function onServer(url: string, work: (client: Client) => Promise<unknown>): Promise<void> {
