@@ -120,11 +120,16 @@ function routeFactsByOperationId(app: INestApplication, routes: RouteFacts): Map
 
 /** Answers any business route may give, whatever it does; documented once here rather than on every handler. */
 const ON_BODY: Record<number, ErrorCodes> = {
-  400: { MALFORMED_JSON: 'The request body is not valid JSON' },
+  400: {
+    MALFORMED_JSON: 'The request body is not valid JSON',
+    JSON_TOO_DEEP: 'The request body is nested deeper than 32 levels',
+    VALIDATION_FAILED: 'name must not contain a NUL character or a lone surrogate',
+  },
   413: { PAYLOAD_TOO_LARGE: 'The request body is larger than 100kb' },
   415: { UNSUPPORTED_MEDIA_TYPE: 'The request body must be application/json' },
 };
 const ON_BUSINESS: Record<number, ErrorCodes> = {
+  400: { MALFORMED_URL: 'The path is not percent-encoded UTF-8' },
   503: {
     DATABASE_UNAVAILABLE: 'The database is not answering; try again',
     REQUEST_TIMEOUT: 'The request took longer than 30000 ms',

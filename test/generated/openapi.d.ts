@@ -1055,7 +1055,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED, MALFORMED_JSON */
+            /** @description Bad Request: VALIDATION_FAILED, MALFORMED_JSON, JSON_TOO_DEEP, MALFORMED_URL */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1188,7 +1188,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccessTokenDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED, MALFORMED_JSON */
+            /** @description Bad Request: VALIDATION_FAILED, MALFORMED_JSON, JSON_TOO_DEEP, MALFORMED_URL */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1316,6 +1316,19 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad Request: MALFORMED_URL */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Unauthorized: UNAUTHENTICATED */
             401: {
                 headers: {
@@ -1406,6 +1419,19 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
+            /** @description Bad Request: MALFORMED_URL */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Unauthorized: UNAUTHENTICATED */
             401: {
                 headers: {
@@ -1488,7 +1514,7 @@ export interface operations {
                 minPrice?: number;
                 /** @description Inclusive, minor units */
                 maxPrice?: number;
-                /** @description ISO-8601 date (`2026-01-01`) or date-time (`2026-01-01T08:00:00Z`); products created after it */
+                /** @description Products created after it: an ISO-8601 date (`2026-01-01`, midnight UTC) or date-time with `Z` or an offset */
                 createdAfter?: string;
                 /** @description Ties are broken by id ascending */
                 sort?: "sales:desc" | "price:asc" | "price:desc" | "createdAt:desc";
@@ -1511,7 +1537,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProductPageDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED */
+            /** @description Bad Request: VALIDATION_FAILED, MALFORMED_URL */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1620,7 +1646,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProductDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED, MALFORMED_JSON */
+            /** @description Bad Request: VALIDATION_FAILED, MALFORMED_JSON, JSON_TOO_DEEP, MALFORMED_URL */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1778,7 +1804,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProductDto"];
                 };
             };
-            /** @description Bad Request: INVALID_PARAMETER */
+            /** @description Bad Request: INVALID_PARAMETER, MALFORMED_URL */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1883,7 +1909,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad Request: INVALID_PARAMETER */
+            /** @description Bad Request: INVALID_PARAMETER, MALFORMED_URL */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2019,7 +2045,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProductDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED, INVALID_PARAMETER, MALFORMED_JSON */
+            /** @description Bad Request: VALIDATION_FAILED, INVALID_PARAMETER, MALFORMED_JSON, JSON_TOO_DEEP, MALFORMED_URL */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2188,6 +2214,19 @@ export interface operations {
                     "application/json": components["schemas"]["CartDto"];
                 };
             };
+            /** @description Bad Request: MALFORMED_URL */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
             /** @description Unauthorized: UNAUTHENTICATED */
             401: {
                 headers: {
@@ -2276,6 +2315,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad Request: MALFORMED_URL */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
             };
             /** @description Unauthorized: UNAUTHENTICATED */
             401: {
@@ -2372,7 +2424,7 @@ export interface operations {
                     "application/json": components["schemas"]["CartDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED, CART_FULL, QUANTITY_LIMIT_EXCEEDED, MALFORMED_JSON */
+            /** @description Bad Request: VALIDATION_FAILED, CART_FULL, QUANTITY_LIMIT_EXCEEDED, MALFORMED_JSON, JSON_TOO_DEEP, MALFORMED_URL */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2535,7 +2587,7 @@ export interface operations {
                     "application/json": components["schemas"]["CartDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED, INVALID_PARAMETER, CART_FULL, MALFORMED_JSON */
+            /** @description Bad Request: VALIDATION_FAILED, INVALID_PARAMETER, CART_FULL, MALFORMED_JSON, JSON_TOO_DEEP, MALFORMED_URL */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2694,7 +2746,7 @@ export interface operations {
                     "application/json": components["schemas"]["CartDto"];
                 };
             };
-            /** @description Bad Request: INVALID_PARAMETER */
+            /** @description Bad Request: INVALID_PARAMETER, MALFORMED_URL */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2801,7 +2853,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrderPageDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED */
+            /** @description Bad Request: VALIDATION_FAILED, MALFORMED_URL */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2914,7 +2966,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDto"];
                 };
             };
-            /** @description Bad Request: EMPTY_CART, VALIDATION_FAILED, INVALID_IDEMPOTENCY_KEY, MALFORMED_JSON */
+            /** @description Bad Request: EMPTY_CART, VALIDATION_FAILED, INVALID_IDEMPOTENCY_KEY, MALFORMED_JSON, JSON_TOO_DEEP, MALFORMED_URL */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3103,7 +3155,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDto"];
                 };
             };
-            /** @description Bad Request: INVALID_PARAMETER */
+            /** @description Bad Request: INVALID_PARAMETER, MALFORMED_URL */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3223,7 +3275,7 @@ export interface operations {
                     "application/json": (components["schemas"]["OrderCreatedEventDto"] | components["schemas"]["OrderPaidEventDto"] | components["schemas"]["OrderShippedEventDto"] | components["schemas"]["OrderCompletedEventDto"] | components["schemas"]["OrderCancelledEventDto"])[];
                 };
             };
-            /** @description Bad Request: INVALID_PARAMETER */
+            /** @description Bad Request: INVALID_PARAMETER, MALFORMED_URL */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3343,7 +3395,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDto"];
                 };
             };
-            /** @description Bad Request: INVALID_PARAMETER */
+            /** @description Bad Request: INVALID_PARAMETER, MALFORMED_URL */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3479,7 +3531,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED, INVALID_PARAMETER, MALFORMED_JSON */
+            /** @description Bad Request: VALIDATION_FAILED, INVALID_PARAMETER, MALFORMED_JSON, JSON_TOO_DEEP, MALFORMED_URL */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3650,7 +3702,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDto"];
                 };
             };
-            /** @description Bad Request: INVALID_PARAMETER */
+            /** @description Bad Request: INVALID_PARAMETER, MALFORMED_URL */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3787,7 +3839,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDto"] | components["schemas"]["DuplicateEventDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED, MALFORMED_JSON */
+            /** @description Bad Request: VALIDATION_FAILED, MALFORMED_JSON, JSON_TOO_DEEP, MALFORMED_URL */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3950,7 +4002,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDto"] | components["schemas"]["DuplicateEventDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED, MALFORMED_JSON */
+            /** @description Bad Request: VALIDATION_FAILED, MALFORMED_JSON, JSON_TOO_DEEP, MALFORMED_URL */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

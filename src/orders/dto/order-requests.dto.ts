@@ -1,30 +1,13 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsString, Length, MaxLength } from 'class-validator';
+import { IntField, MAX_INT32, ObjectArrayField, OptionalField } from '../../common/http/dto-fields';
 import { PageQuery } from '../../common/http/page.query';
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsInt,
-  IsOptional,
-  IsString,
-  Length,
-  Max,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
 
 export class OrderLineRequestDto {
-  @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, maximum: 2_147_483_647, example: 1 })
-  @IsInt()
-  @Min(1)
-  @Max(2_147_483_647)
+  @IntField({ min: 1, max: MAX_INT32, example: 1 })
   productId: number;
 
-  @ApiProperty({ type: 'integer', format: 'int32', example: 2, minimum: 1, maximum: 999 })
-  @IsInt()
-  @Min(1)
-  @Max(999)
+  @IntField({ min: 1, max: 999, example: 2 })
   quantity: number;
 }
 
@@ -36,23 +19,20 @@ export class CreateOrderDto {
     maxItems: 100,
     description: 'Omit to check out the whole cart',
   })
-  @IsOptional()
-  @ValidateNested({ each: true })
-  @Type(() => OrderLineRequestDto)
-  @ArrayMinSize(1)
-  @ArrayMaxSize(100)
+  @OptionalField()
+  @ObjectArrayField(() => OrderLineRequestDto, { min: 1, max: 100 })
   items?: OrderLineRequestDto[];
 }
 
 export class ShipOrderDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 100, example: 'SF Express' })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Length(1, 100)
   carrier?: string;
 
   @ApiPropertyOptional({ maxLength: 100, example: 'SF1234567890' })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(100)
   trackingNo?: string;
