@@ -16,6 +16,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { OrdersModule } from './orders/orders.module';
 import { ProductsModule } from './products/products.module';
 import { RedisModule } from './redis/redis.module';
+import { StorefrontModule } from './storefront/storefront.module';
 
 /**
  * The whole service over one configuration, read once by `loadConfiguration` and handed
@@ -33,6 +34,7 @@ import { RedisModule } from './redis/redis.module';
     ProductsModule,
     CartModule,
     OrdersModule,
+    StorefrontModule,
     HealthModule,
   ],
   providers: [

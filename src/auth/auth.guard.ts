@@ -6,12 +6,15 @@ import type { HttpRequest } from '../common/http/http-message';
 import { isPublicRoute, ROLES } from './auth.decorators';
 import { AccessTokenClaims, attachAuthUser, AuthUser } from './auth-user';
 import { TokenDenylist } from './token-denylist.service';
+import { ACCEPTS_SESSION_COOKIE, sessionTokenOf } from './session-cookie';
 import type { Role } from './user.entity';
 
 /**
  * Global guard, deny by default: every route needs a valid, unrevoked bearer token
  * unless it is `@Public()`, and `@Roles(...)` narrows it further. A token on a public
  * route is still read when valid, so the caller is known (rate limits count per user).
+ * Only routes marked `@AcceptsSessionCookie()` (the storefront) also take the token from
+ * the session cookie; the JSON API stays bearer-only.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -25,7 +28,8 @@ export class AuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     const isPublic = isPublicRoute(this.reflector, context.getHandler(), context.getClass());
     const req = context.switchToHttp().getRequest<HttpRequest>();
-    const token = bearerToken(req);
+    const acceptsCookie = this.reflector.getAllAndOverride<boolean>(ACCEPTS_SESSION_COOKIE, targets) ?? false;
+    const token = bearerToken(req) ?? (acceptsCookie ? sessionTokenOf(req) : undefined);
 
     if (isPublic) {
       const user = token ? this.verify(token, false) : undefined;

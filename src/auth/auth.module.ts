@@ -37,6 +37,8 @@ import { UserEntity } from './user.entity';
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },
   ],
+  // For the storefront's pages, which log in and out through the same service.
+  exports: [AuthService],
 })
 export class AuthModule implements OnApplicationBootstrap {
   constructor(

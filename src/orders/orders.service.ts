@@ -57,12 +57,17 @@ export class OrdersService {
   /**
    * Checkout: `{}` buys the whole cart, `{items}` buys those lines. Stock, sales, the
    * order, its lines and its `OrderCreated` event (with its outbox message) commit in one
-   * transaction (see `placeOrder`); the lines leave the cart after the commit.
+   * transaction (see `placeOrder`); the lines leave the cart after the commit. The answer
+   * is JSON text: with an Idempotency-Key, replays repeat its bytes.
    */
-  async create(user: AuthUser, body: CreateOrderDto, idempotencyKey?: string): Promise<IdempotentAnswer<OrderDto>> {
+  async create(
+    user: AuthUser,
+    body: CreateOrderDto,
+    request: { idempotencyKey?: string; requestId: string },
+  ): Promise<IdempotentAnswer> {
     let lines: RequestedLine[] = [];
     const answer = await this.idempotent.run<OrderDto>(
-      { userId: user.id, route: 'POST /v1/orders', key: idempotencyKey, body },
+      { userId: user.id, route: 'POST /v1/orders', key: request.idempotencyKey, body, requestId: request.requestId },
       async (manager) => {
         // Read here, not before: a replayed `{}` must not see the cart its first answer emptied.
         lines = normaliseLines(body.items ?? (await this.cart.lines(user.id)));
@@ -77,7 +82,8 @@ export class OrdersService {
         return { status: 201, body: order, headers: { Location: `/v1/orders/${order.id}` } };
       },
     );
-    if (!answer.replayed) {
+    // A stored 4xx (with a key) comes back as an answer, not an error: nothing was placed.
+    if (!answer.replayed && answer.status === 201) {
       this.outbox.nudge();
       this.metrics.ordersCreated.inc();
       await Promise.all([this.afterStockMoved(lines), this.removeFromCart(user.id, lines)]);

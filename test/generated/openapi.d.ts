@@ -3004,7 +3004,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Optional, 1–255 characters. The same key and body within 24 h returns the first answer again (with `Idempotent-Replayed: true`) and never a second order. */
+                /** @description Optional, 1–255 characters. The same key and body within 24 h returns the first answer again — the same status and the same body bytes, with `Idempotent-Replayed: true` — and never a second order. A 4xx the checkout decided (409 INSUFFICIENT_STOCK, 404 PRODUCT_NOT_FOUND, 400 EMPTY_CART) is replayed too, its `requestId` being the first request’s; a request refused before it ran (400 VALIDATION_FAILED, 401, 403), 409 IDEMPOTENCY_KEY_IN_FLIGHT, 422, 429 and 5xx are not stored, so the key stays usable. If the process running a request dies, its key is usable again within REQUEST_TIMEOUT_MS + 5 s. */
                 "Idempotency-Key"?: string;
             };
             path?: never;

@@ -47,7 +47,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
   private lastDatabaseWarning = 0;
 
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
+  constructor(protected readonly adapterHost: HttpAdapterHost) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const { httpAdapter } = this.adapterHost;
@@ -63,7 +63,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
     for (const [name, value] of Object.entries(headers)) {
       httpAdapter.setHeader(res, name, value);
     }
-    httpAdapter.reply(res, body, body.statusCode);
+    this.send(res, body, req);
+  }
+
+  /**
+   * Writes the error body; the mapping above stays the one place that decides status and
+   * code. Subclasses answer in another form (the storefront's HTML error page).
+   */
+  protected send(res: unknown, body: ErrorBody, _req: HttpRequest): void {
+    this.adapterHost.httpAdapter.reply(res, body, body.statusCode);
   }
 
   private describe(
