@@ -7,8 +7,13 @@ import type { AppConfig } from './config/configuration';
 import { FrontDoor } from './http/front-door';
 import { configureHttpAdapter, createHttpAdapter } from './http/http-adapters';
 import { configureHttpServer } from './http/http-server';
-import { setUpOpenApi } from './http/openapi';
+import { isPublicRoute } from './auth/auth.decorators';
+import { type RouteFacts, setUpOpenApi } from './http/openapi';
+import { isRateLimitedRoute } from './rate-limit/rate-limit.guard';
 import { requireJsonBody } from './http/require-json.middleware';
+
+/** What the OpenAPI document reads from the guards' metadata. */
+export const ROUTE_FACTS: RouteFacts = { isPublic: isPublicRoute, isRateLimited: isRateLimitedRoute };
 
 /**
  * Builds the whole application, as `main.ts` serves it and as the e2e tests drive it,
@@ -17,7 +22,7 @@ import { requireJsonBody } from './http/require-json.middleware';
  */
 export async function createApp(config: AppConfig): Promise<INestApplication> {
   const { http } = config;
-  const door = new FrontDoor(compileProxyTrust(http.trustProxy));
+  const door = new FrontDoor(http.bodyLimitBytes, compileProxyTrust(http.trustProxy));
   const app = await NestFactory.create(AppModule.forRoot(config), createHttpAdapter(http, door), {
     bufferLogs: true,
     rawBody: true,
@@ -46,6 +51,6 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   }
   app.use(requireJsonBody);
   configureHttpAdapter(app, http);
-  setUpOpenApi(app);
+  setUpOpenApi(app, ROUTE_FACTS);
   return app;
 }

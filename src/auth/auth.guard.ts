@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { ForbiddenError, UnauthenticatedError } from '../common/errors/domain-error';
 import type { HttpRequest } from '../common/http/http-message';
-import { IS_PUBLIC, ROLES } from './auth.decorators';
+import { isPublicRoute, ROLES } from './auth.decorators';
 import { type AccessTokenClaims, attachAuthUser, type AuthUser } from './auth-user';
 import { UserNotFoundError } from './auth.errors';
 import { KnownUsers } from './known-users.service';
@@ -39,7 +39,7 @@ export class AuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) ?? false;
+    const isPublic = isPublicRoute(this.reflector, context.getHandler(), context.getClass());
     const req = context.switchToHttp().getRequest<HttpRequest>();
     const acceptsCookie = this.reflector.getAllAndOverride<boolean>(ACCEPTS_SESSION_COOKIE, targets) ?? false;
     const token = bearerToken(req) ?? (acceptsCookie ? sessionTokenOf(req) : undefined);

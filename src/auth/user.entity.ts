@@ -1,8 +1,10 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 export type Role = 'customer' | 'admin';
 
+// Constraints as the migrations create them (npm run migrations:check compares the two).
 @Entity('users')
+@Check('users_role_check', `role IN ('customer', 'admin')`)
 export class UserEntity {
   @PrimaryGeneratedColumn()
   id: number;

@@ -11,7 +11,8 @@ import { InsufficientStockError } from '../products/products.errors';
 import { ProductsService } from '../products/products.service';
 import { placeOrder, restoreStock } from './checkout';
 import { CreateOrderDto, ListOrdersQuery } from './dto/order-requests.dto';
-import { OrderDto, OrderEventDto, OrderPageDto } from './dto/order.dto';
+import { orderEventFrom, type OrderEventDto } from './dto/order-event.dto';
+import { OrderDto, OrderPageDto } from './dto/order.dto';
 import { IdempotentAnswer, IdempotentRequests } from './idempotent-requests.service';
 import { OrderHistory } from './order-history.service';
 import { normaliseLines, type RequestedLine } from './order-pricing';
@@ -112,7 +113,7 @@ export class OrdersService {
   async eventsOf(user: AuthUser, id: number): Promise<OrderEventDto[]> {
     await this.findOne(user, id);
     const events = await this.events.find({ where: { orderId: id }, order: { seq: 'ASC' } });
-    return events.map(OrderEventDto.from);
+    return events.map(orderEventFrom);
   }
 
   /** Moves an order through the state machine (see `order-state.ts`) in one transaction. */

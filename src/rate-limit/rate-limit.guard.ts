@@ -1,8 +1,8 @@
-import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, SetMetadata, type Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { authUserOf } from '../auth/auth-user';
 import { TooManyRequestsError } from '../common/errors/domain-error';
-import { HttpResponse, rawRequestOf } from '../common/http/http-message';
+import { HttpResponse, rawRequestOf, type RouteHandler } from '../common/http/http-message';
 import { RateBudget, RateDecision, RateLimiter, recordedRateDecision } from './rate-limiter';
 
 const SKIP_RATE_LIMIT = Symbol('SKIP_RATE_LIMIT');
@@ -13,6 +13,11 @@ export const SkipRateLimit = () => SetMetadata(SKIP_RATE_LIMIT, true);
 
 /** Makes a route draw on `budget` too, on top of the general one (login and register: `auth`). */
 export const RateLimit = (budget: Exclude<RateBudget, 'general'>) => SetMetadata(EXTRA_BUDGET, budget);
+
+/** Whether the per-client limit applies to a route (when it is on at all). */
+export function isRateLimitedRoute(reflector: Reflector, handler: RouteHandler, controller: Type): boolean {
+  return !reflector.getAllAndOverride<boolean>(SKIP_RATE_LIMIT, [handler, controller]);
+}
 
 /**
  * Applies {@link RateLimiter} to every route but `@SkipRateLimit()` ones: over a budget
@@ -28,14 +33,16 @@ export class RateLimitGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride(SKIP_RATE_LIMIT, targets)) {
+    if (!isRateLimitedRoute(this.reflector, context.getHandler(), context.getClass())) {
       return true;
     }
     const http = context.switchToHttp();
     const req = http.getRequest<object>();
     const clientKey = this.limiter.clientKeyOf(req, authUserOf(req));
-    const extra = this.reflector.getAllAndOverride<RateBudget | undefined>(EXTRA_BUDGET, targets);
+    const extra = this.reflector.getAllAndOverride<RateBudget | undefined>(EXTRA_BUDGET, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     const decisions: RateDecision[] = [];
     for (const budget of extra ? (['general', extra] as const) : (['general'] as const)) {
       if (!this.limiter.enabled(budget)) {

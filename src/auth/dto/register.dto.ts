@@ -9,6 +9,8 @@ const normalizedEmail = ({ value }: { value: unknown }) => (typeof value === 'st
 
 export class RegisterDto {
   @ApiProperty({
+    format: 'email',
+    maxLength: 254,
     example: 'ada@example.com',
     description: 'Unique after Unicode NFC normalisation and case folding, and stored in that form',
   })
@@ -35,13 +37,13 @@ export class RegisterDto {
 }
 
 export class LoginDto {
-  @ApiProperty({ example: 'ada@example.com' })
+  @ApiProperty({ maxLength: 254, example: 'ada@example.com' })
   @Transform(normalizedEmail)
   @IsString()
   @MaxLength(254)
   email: string;
 
-  @ApiProperty({ example: 'correct horse battery' })
+  @ApiProperty({ maxLength: 128, example: 'correct horse battery' })
   @IsString()
   @MaxLength(128)
   password: string;
