@@ -35,7 +35,7 @@ export interface paths {
         put?: never;
         /**
          * Log in
-         * @description Exchanges email and password for a bearer token (HS256 JWT). Unknown email and wrong password answer alike; after LOGIN_MAX_FAILURES failures for one email within 15 minutes, 429 until the window passes.
+         * @description Exchanges email and password for a bearer token (HS256 JWT). Unknown email and wrong password answer alike; after LOGIN_MAX_FAILURES failures for one email within 15 minutes, 429 until the window passes (the right password too; at most LOGIN_MAX_FAILURES passwords are checked per email per window, also when attempts arrive at once). AUTH_RATE_LIMIT_PER_MINUTE per client applies to login and register.
          */
         post: operations["AuthController_login"];
         delete?: never;
@@ -941,11 +941,14 @@ export interface components {
         RegisterDto: {
             /**
              * Format: email
-             * @description Unique, case-insensitive
+             * @description Unique after Unicode NFC normalisation and case folding, and stored in that form
              * @example ada@example.com
              */
             email: string;
-            /** @example correct horse battery */
+            /**
+             * @description Hashed (scrypt) in its Unicode NFC form
+             * @example correct horse battery
+             */
             password: string;
             /** @example Ada Lovelace */
             name?: string;
@@ -1160,7 +1163,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE, REQUEST_TIMEOUT */
+            /** @description Service Unavailable: SERVICE_BUSY, DATABASE_UNAVAILABLE, REQUEST_TIMEOUT */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1306,7 +1309,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Service Unavailable: DATABASE_UNAVAILABLE, REQUEST_TIMEOUT */
+            /** @description Service Unavailable: SERVICE_BUSY, LOGIN_UNAVAILABLE, DATABASE_UNAVAILABLE, REQUEST_TIMEOUT */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
