@@ -940,7 +940,6 @@ export interface components {
         };
         RegisterDto: {
             /**
-             * Format: email
              * @description Unique after Unicode NFC normalisation and case folding, and stored in that form
              * @example ada@example.com
              */
@@ -995,7 +994,7 @@ export interface components {
              */
             id: number;
             /**
-             * Format: email
+             * @description The email address, NFC-normalised and case-folded
              * @example ada@example.com
              */
             email: string;

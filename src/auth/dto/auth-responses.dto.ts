@@ -5,7 +5,8 @@ export class UserDto {
   @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, example: 42 })
   id: number;
 
-  @ApiProperty({ format: 'email', example: 'ada@example.com' })
+  // No `format: email`: that format is ASCII-only, and addresses may hold any Unicode (in NFC).
+  @ApiProperty({ example: 'ada@example.com', description: 'The email address, NFC-normalised and case-folded' })
   email: string;
 
   @ApiProperty({ example: 'Ada Lovelace', nullable: true, type: String })

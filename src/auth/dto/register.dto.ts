@@ -9,7 +9,7 @@ const normalizedEmail = ({ value }: { value: unknown }) => (typeof value === 'st
 
 export class RegisterDto {
   @ApiProperty({
-    format: 'email',
+    // No `format: email`: that format is ASCII-only, and addresses may hold any Unicode.
     maxLength: 254,
     example: 'ada@example.com',
     description: 'Unique after Unicode NFC normalisation and case folding, and stored in that form',
