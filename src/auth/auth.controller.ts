@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/http/api-errors.decorator';
-import { CurrentUser, Public } from './auth.decorators';
+import { CurrentUser, Public } from '../common/auth-context/auth.decorators';
 import { AuthService } from './auth.service';
-import type { AuthUser } from './auth-user';
+import type { AuthUser } from '../common/auth-context/auth-user';
 import { AccessTokenDto, UserDto } from './dto/auth-responses.dto';
 import { LoginDto, RegisterDto } from './dto/register.dto';
 

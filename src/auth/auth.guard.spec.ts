@@ -4,9 +4,9 @@ import { JwtModule, JwtService } from '@nestjs/jwt';
 import { Test } from '@nestjs/testing';
 import type { HttpRequest } from '../common/http/http-message';
 import { DomainError } from '../common/errors/domain-error';
-import { Public, Roles } from './auth.decorators';
+import { Public, Roles } from '../common/auth-context/auth.decorators';
 import { AuthGuard } from './auth.guard';
-import { AuthUser, authUserOf } from './auth-user';
+import { AuthUser, authUserOf } from '../common/auth-context/auth-user';
 import { TokenDenylist } from './token-denylist.service';
 
 const SECRET = 'x'.repeat(32);

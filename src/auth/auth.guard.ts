@@ -3,8 +3,8 @@ import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { ForbiddenError, UnauthenticatedError } from '../common/errors/domain-error';
 import type { HttpRequest } from '../common/http/http-message';
-import { IS_PUBLIC, ROLES } from './auth.decorators';
-import { AccessTokenClaims, attachAuthUser, AuthUser } from './auth-user';
+import { IS_PUBLIC, ROLES } from '../common/auth-context/auth.decorators';
+import { AccessTokenClaims, attachAuthUser, AuthUser } from '../common/auth-context/auth-user';
 import { TokenDenylist } from './token-denylist.service';
 import type { Role } from './user.entity';
 

@@ -1,6 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { Role } from '../common/auth-context/auth-user';
 
-export type Role = 'customer' | 'admin';
+export type { Role };
 
 @Entity('users')
 export class UserEntity {

@@ -4,7 +4,7 @@ import { parse as parseQuery } from 'node:querystring';
 import { PinoLogger } from 'nestjs-pino';
 import { pathOf, writeJson } from '../common/http/http-message';
 import { completedRequestLine } from '../logging/http-log-options';
-import { recordRouteTemplate } from '../metrics/route-template';
+import { recordRouteTemplate } from '../common/http/route-template';
 import { RateLimiter, recordRateDecision } from '../rate-limit/rate-limiter';
 import { CacheService } from './cache.service';
 import type { CachedOptions } from './cached.options';

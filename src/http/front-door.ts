@@ -4,7 +4,7 @@ import { HotReads } from '../cache/hot-reads';
 import { pathOf } from '../common/http/http-message';
 import { assignRequestId } from '../common/http/request-id';
 import { MetricsService } from '../metrics/metrics.service';
-import { routeTemplateOf } from '../metrics/route-template';
+import { routeTemplateOf } from '../common/http/route-template';
 import { setSecurityHeaders } from './security-headers';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { createServer, type IncomingMessage } from 'node:http';
 import { requestIdOf } from '../common/http/request-id';
 import type { AppConfig } from '../config/configuration';
-import { recordRouteTemplate } from '../metrics/route-template';
+import { recordRouteTemplate } from '../common/http/route-template';
 import { ExpressHttpAdapter } from './express-http.adapter';
 import type { FrontDoor, RequestHandler } from './front-door';
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino from 'pino';
-import { attachAuthUser } from '../auth/auth-user';
+import { attachAuthUser } from '../common/auth-context/auth-user';
 import { httpLogOptions } from './http-log-options';
 
 const options = httpLogOptions('info', false);

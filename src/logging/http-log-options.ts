@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Options } from 'pino-http';
-import { authUserOf } from '../auth/auth-user';
+import { authUserOf } from '../common/auth-context/auth-user';
 import { requestIdOf } from '../common/http/request-id';
-import { routeTemplateOf } from '../metrics/route-template';
+import { routeTemplateOf } from '../common/http/route-template';
 import { activeTraceFields } from '../tracing/trace-context';
 
 /**

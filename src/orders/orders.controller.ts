@@ -1,7 +1,7 @@
 import { applyDecorators, Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
-import { CurrentUser, Roles } from '../auth/auth.decorators';
-import type { AuthUser } from '../auth/auth-user';
+import { CurrentUser, Roles } from '../common/auth-context/auth.decorators';
+import type { AuthUser } from '../common/auth-context/auth-user';
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import type { HttpResponse } from '../common/http/http-message';
 import { IdParamPipe } from '../common/http/id-param.pipe';

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager } from 'typeorm';
 import { Repository } from 'typeorm';
-import type { AuthUser } from '../auth/auth-user';
+import type { AuthUser } from '../common/auth-context/auth-user';
 import { CartService } from '../cart/cart.service';
 import { TransactionRunner } from '../database/transaction-runner';
 import { OutboxRelay } from '../messaging/outbox-relay.service';

@@ -7,7 +7,7 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
-import { Public, Roles } from '../auth/auth.decorators';
+import { Public, Roles } from '../common/auth-context/auth.decorators';
 import { Cached } from '../cache/cached.decorator';
 import { ApiErrors } from '../common/http/api-errors.decorator';
 import type { HttpResponse } from '../common/http/http-message';

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { authUserOf } from '../auth/auth-user';
+import { authUserOf } from '../common/auth-context/auth-user';
 import { TooManyRequestsError } from '../common/errors/domain-error';
 import { HttpResponse, rawRequestOf } from '../common/http/http-message';
 import { RateLimiter, recordedRateDecision } from './rate-limiter';

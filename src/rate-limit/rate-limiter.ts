@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import Redis from 'ioredis';
 import type { IncomingMessage } from 'node:http';
 import proxyAddr from 'proxy-addr';
-import type { AuthUser } from '../auth/auth-user';
+import type { AuthUser } from '../common/auth-context/auth-user';
 import { AppConfig } from '../config/configuration';
 import { REDIS } from '../redis/redis.constants';
 

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiExtraModels, ApiHeader, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import { Public } from '../../auth/auth.decorators';
+import { Public } from '../../common/auth-context/auth.decorators';
 import { ApiErrors } from '../../common/http/api-errors.decorator';
 import { OrderDto } from '../dto/order.dto';
 import { WebhookSignatureGuard } from './webhook-signature.guard';

@@ -1,6 +1,5 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import { AuthUser, authUserOf } from './auth-user';
-import type { Role } from './user.entity';
+import { AuthUser, authUserOf, type Role } from './auth-user';
 
 export const IS_PUBLIC = Symbol('IS_PUBLIC');
 export const ROLES = Symbol('ROLES');
