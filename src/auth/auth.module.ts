@@ -1,12 +1,9 @@
 import { Module, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { createSecretKey } from 'node:crypto';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/configuration';
-import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
-import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
@@ -16,7 +13,6 @@ import { UserEntity } from './user.entity';
 
 @Module({
   imports: [
-    RateLimitModule,
     TypeOrmModule.forFeature([UserEntity]),
     JwtModule.registerAsync({
       inject: [ConfigService],
@@ -29,14 +25,9 @@ import { UserEntity } from './user.entity';
     }),
   ],
   controllers: [AuthController],
-  providers: [
-    AuthService,
-    TokenDenylist,
-    LoginAttempts,
-    // Order matters: identify the caller first, then count its requests.
-    { provide: APP_GUARD, useClass: AuthGuard },
-    { provide: APP_GUARD, useClass: RateLimitGuard },
-  ],
+  // AuthGuard runs on every route: app.module.ts registers it, with the other global guards.
+  providers: [AuthService, TokenDenylist, LoginAttempts, AuthGuard],
+  exports: [AuthGuard],
 })
 export class AuthModule implements OnApplicationBootstrap {
   constructor(
