@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DataSource } from 'typeorm';
-import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
+import { isUniqueViolation, type Transaction, TransactionRunner } from '../database/transaction-runner';
 import { MetricsService } from '../metrics/metrics.service';
 import { RedisLock } from '../redis/redis-lock';
 import {
@@ -58,7 +58,7 @@ export class IdempotentRequests {
 
   async run<T>(
     scope: IdempotencyScope,
-    work: (manager: EntityManager) => Promise<Answer<T>>,
+    work: (manager: EntityManager, tx: Transaction) => Promise<Answer<T>>,
   ): Promise<IdempotentAnswer<T>> {
     const { key } = scope;
     if (key === undefined) {
@@ -85,11 +85,11 @@ export class IdempotentRequests {
     scope: IdempotencyScope,
     key: string,
     fingerprint: string,
-    work: (manager: EntityManager) => Promise<Answer<T>>,
+    work: (manager: EntityManager, tx: Transaction) => Promise<Answer<T>>,
   ): Promise<IdempotentAnswer<T>> {
     try {
-      const answer = await this.transactions.run(async (manager) => {
-        const result = await work(manager);
+      const answer = await this.transactions.run(async (manager, tx) => {
+        const result = await work(manager, tx);
         await manager.query(
           `DELETE FROM idempotency_keys WHERE user_id = $1 AND route = $2 AND key = $3 AND created_at < $4`,
           [scope.userId, scope.route, key, new Date(Date.now() - IDEMPOTENCY_WINDOW_MS)],
