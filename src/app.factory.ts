@@ -20,7 +20,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.forRoot(config), createHttpAdapter(http, door), {
     bufferLogs: true,
     rawBody: true,
-    // Express gets its JSON parser below, with our limit and types; Fastify's is built in.
+    // Express gets its JSON body parser in configureHttpAdapter; Fastify's JSON parser is replaced there.
     bodyParser: http.adapter === 'fastify',
   });
   app.useLogger(app.get(Logger));

@@ -1,8 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance } from 'fastify';
-import { createServer, type IncomingMessage } from 'node:http';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { errorBody } from '../common/errors/error-body';
+import { MALFORMED_URL } from '../common/http/all-exceptions.filter';
+import { JSON_CONTENT_TYPE } from '../common/http/http-message';
+import { parseJsonBody } from '../common/http/json-body';
 import { requestIdOf } from '../common/http/request-id';
 import type { AppConfig } from '../config/configuration';
 import { recordRouteTemplate } from '../common/http/route-template';
@@ -28,6 +32,17 @@ export function createHttpAdapter(http: HttpConfig, door: FrontDoor): ExpressHtt
       bodyLimit: http.bodyLimitBytes,
       genReqId: (req: IncomingMessage) => requestIdOf(req),
       logger: false,
+      // The router refuses a malformed path (400) or an over-long parameter (414) before
+      // Nest sees the request; it gets the contract's error body all the same.
+      frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+        const status = error.statusCode ?? 400;
+        const [code, message] =
+          status === 400 ? [MALFORMED_URL.code, MALFORMED_URL.message] : ['URI_TOO_LONG', error.message];
+        void reply
+          .code(status)
+          .type(JSON_CONTENT_TYPE)
+          .send(errorBody(status, code, message, requestIdOf(request.raw)));
+      },
     });
   }
   return new ExpressHttpAdapter(serverOptions, door);
@@ -43,13 +58,29 @@ export function configureHttpAdapter(app: INestApplication, http: HttpConfig): v
       recordRouteTemplate(request.raw, request.routeOptions.url);
       done();
     });
-    fastifyApp.useBodyParser(/^application\/[\w.+-]+\+json\s*(?:;|$)/i, { bodyLimit: http.bodyLimitBytes });
+    const parser = async (req: { headers: IncomingMessage['headers'] }, body: Buffer) =>
+      parseJsonBody(body, req.headers['content-type']);
+    fastifyApp.useBodyParser('application/json', { bodyLimit: http.bodyLimitBytes }, parser);
+    fastifyApp.useBodyParser(/^application\/[\w.+-]+\+json\s*(?:;|$)/i, { bodyLimit: http.bodyLimitBytes }, parser);
     return;
   }
   const expressApp = app as NestExpressApplication;
   expressApp.disable('x-powered-by');
   expressApp.set('etag', false);
-  expressApp.useBodyParser('json', { limit: http.bodyLimitBytes, type: JSON_BODY_TYPES });
+  // Read as bytes (kept as the raw body), then parsed by the parser both adapters share.
+  expressApp.useBodyParser('raw', { limit: http.bodyLimitBytes, type: JSON_BODY_TYPES });
+  expressApp.use((req: IncomingMessage & { body?: unknown }, _res: ServerResponse, next: (error?: unknown) => void) => {
+    if (!Buffer.isBuffer(req.body)) {
+      next();
+      return;
+    }
+    try {
+      req.body = parseJsonBody(req.body, req.headers['content-type']);
+      next();
+    } catch (error) {
+      next(error);
+    }
+  });
 }
 
 /** Ready to serve: Fastify registers its routes only on `ready()`, which `listen()` calls and tests may not. */

@@ -39,6 +39,11 @@ const CONTRACT_WIDE: Record<string, string> = {
 /** Answers about a request body, documented only where there is one. */
 const BODY_ONLY = new Set(['413', '415']);
 
+/** 400 codes any route may give, added to what each route documents: about its path, and about its body if it has one. */
+const BAD_PATH = 'MALFORMED_URL (a path that is not percent-encoded UTF-8)';
+const BAD_BODY =
+  'MALFORMED_JSON, JSON_TOO_DEEP (nested deeper than 32 levels), VALIDATION_FAILED for a NUL character or a lone surrogate in any string';
+
 function addContractWideAnswers(document: OpenAPIObject): void {
   const errorBody = { 'application/json': { schema: { $ref: getSchemaPath(ErrorBodyDto) } } };
   for (const [path, operations] of Object.entries(document.paths)) {
@@ -55,6 +60,13 @@ function addContractWideAnswers(document: OpenAPIObject): void {
           continue;
         }
         responses[status] ??= { description, content: errorBody };
+      }
+      const codes = requestBody ? `${BAD_PATH}, ${BAD_BODY}` : BAD_PATH;
+      const documented = responses['400'] as { description: string } | undefined;
+      if (documented) {
+        documented.description = `${documented.description}; also ${codes}`;
+      } else {
+        responses['400'] = { description: `Bad Request: ${codes}`, content: errorBody };
       }
     }
   }

@@ -1,4 +1,5 @@
 import type { CacheKeySource, CachedOptions } from '../cache/cached.options';
+import { parseId } from '../common/http/id-param.pipe';
 import { ProductNotFoundError } from './products.errors';
 
 /** Cache namespace of single products, keyed by id. */
@@ -9,9 +10,12 @@ export const PRODUCT_CACHE_TTL = { ttlMs: 300_000, nullTtlMs: 30_000 };
 /** Cache namespace of list pages, keyed by their query; any product write drops them all. */
 export const PRODUCT_LIST_CACHE = 'products';
 
-/** "7", "07" and "+7" name one product, so they share one cache entry. */
+/**
+ * "7" and "007" name one product, so they share one cache entry. Parsed as `IdParamPipe`
+ * parses it: text the pipe refuses keys no entry, and reaches the pipe's 400.
+ */
 function canonicalId(raw: string): string {
-  return /^\+?\d+$/.test(raw) ? String(Number(raw)) : raw;
+  return String(parseId(raw) ?? `invalid:${raw}`);
 }
 
 function canonicalQuery(req: CacheKeySource): string {

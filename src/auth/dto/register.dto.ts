@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
+import { OptionalField } from '../../common/http/dto-fields';
 
 const trimmedLowerCase = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.trim().toLowerCase() : value;
@@ -18,7 +19,7 @@ export class RegisterDto {
   password: string;
 
   @ApiPropertyOptional({ example: 'Ada Lovelace', maxLength: 100 })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(100)
   name?: string;

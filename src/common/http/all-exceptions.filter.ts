@@ -20,6 +20,9 @@ const BODY_ERRORS: Record<string, { status: number; code: string; message: strin
   'request.aborted': { status: 400, code: 'REQUEST_ABORTED', message: 'The request was aborted' },
 };
 
+/** A path that is not percent-encoded UTF-8; Fastify's router answers it before Nest (`http/http-adapters.ts`). */
+export const MALFORMED_URL = { code: 'MALFORMED_URL', message: 'The request path is not valid percent-encoded UTF-8' };
+
 /** Fastify's body errors, by code, in the same terms. */
 const FASTIFY_BODY_ERRORS: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'entity.parse.failed',
@@ -83,6 +86,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
         body: errorBody(exception.status, exception.code, exception.message, requestId),
         headers: exception.headers,
       };
+    }
+    const original = exception instanceof HttpException ? exception.cause : exception;
+    if (original instanceof URIError) {
+      // Express's router could not percent-decode a path parameter.
+      return { body: errorBody(400, MALFORMED_URL.code, MALFORMED_URL.message, requestId), headers: {} };
     }
     const bodyError = this.bodyParserError(exception);
     if (bodyError) {

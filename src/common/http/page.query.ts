@@ -1,22 +1,14 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IntQuery } from './dto-fields';
 
-/** `page` / `pageSize` of every paginated list. */
+/**
+ * `page` / `pageSize` of every paginated list. The OpenAPI type comes from `IntQuery`: the
+ * initialisers leave nothing for reflection to read but `Object`, and a parameter typed as
+ * an object makes Swagger UI's "Try it out" send nothing and generated clients type it `{}`.
+ */
 export class PageQuery {
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
-  page = 1;
+  @IntQuery({ min: 1, max: 1_000_000, default: 1 })
+  page: number = 1;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  pageSize = 20;
+  @IntQuery({ min: 1, max: 100, default: 20 })
+  pageSize: number = 20;
 }

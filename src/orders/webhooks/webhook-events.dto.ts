@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsIn, IsInt, IsString, Length, Max, Min } from 'class-validator';
+import { IsIn, IsString, Length } from 'class-validator';
+import { IntField } from '../../common/http/dto-fields';
 
 /** What every provider event carries: its own id (repeats change nothing) and the order it is about. */
 class WebhookEventDto {
@@ -19,10 +20,12 @@ export class PaymentEventDto extends WebhookEventDto {
   @IsIn(['succeeded', 'failed'])
   status: 'succeeded' | 'failed';
 
-  @ApiProperty({ example: 39800, description: 'Minor units; must equal the order total' })
-  @IsInt()
-  @Min(0)
-  @Max(Number.MAX_SAFE_INTEGER)
+  @IntField({
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+    example: 39800,
+    description: 'Minor units; must equal the order total',
+  })
   amount: number;
 }
 
