@@ -1,5 +1,5 @@
-import { QueryFailedError } from 'typeorm';
 import { Logger } from '@nestjs/common';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
 import { databaseErrorMapper, DatabaseUnavailableError, isDatabaseUnavailable } from './database-errors';
 
 const withCode = (code: string, message = 'failed') => Object.assign(new Error(message), { code });
@@ -17,6 +17,8 @@ describe('isDatabaseUnavailable', () => {
     ['a client that lost its connection', new Error('Client has encountered a connection error and is not queryable')],
     ['statement_timeout (57014) in a QueryFailedError', queryFailed(withCode('57014', 'canceling statement'))],
     ['an admin shutdown (57P01)', queryFailed(withCode('57P01', 'terminating connection'))],
+    ['a crash shutdown (57P02)', queryFailed(withCode('57P02', 'terminating connection because of crash'))],
+    ['a session ended while the transaction was between statements', new QueryRunnerAlreadyReleasedError()],
     ['the server starting up (57P03)', withCode('57P03', 'the database system is starting up')],
     ['too many connections (53300)', withCode('53300')],
     ['a connection exception (class 08)', withCode('08006')],

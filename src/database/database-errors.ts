@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { QueryRunnerAlreadyReleasedError } from 'typeorm';
 import { ServiceUnavailableError } from '../common/errors/domain-error';
 import type { ErrorMapper } from '../common/http/error-mappers';
 
@@ -17,8 +18,10 @@ const NETWORK_CODES = new Set([
 
 /**
  * SQLSTATEs that say "the server is unavailable or gave up", not "your query is wrong":
- * 57014 query_canceled (statement_timeout), 57P01–57P03 shutdown / cannot connect now,
- * 53300 too_many_connections. Class 08 (connection exception) is matched by prefix.
+ * 57014 query_canceled (statement_timeout), 57P01 admin_shutdown (`pg_terminate_backend`,
+ * a fast shutdown), 57P02 crash_shutdown, 57P03 cannot_connect_now (starting up, a
+ * standby being promoted), 53300 too_many_connections. Class 08 (connection exception)
+ * is matched by prefix.
  */
 const SQLSTATES = new Set(['57014', '57P01', '57P02', '57P03', '53300']);
 
@@ -36,6 +39,13 @@ const MESSAGES = [
  * `QueryFailedError.driverError` and `cause` chains.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
+  // TypeORM releases a query runner when its connection errors (a terminated session, a
+  // failover): the next statement of that transaction, or of a two-query read such as
+  // findAndCount, then fails with this instead of the connection's own error. Our code
+  // never reuses a runner it released itself.
+  if (error instanceof QueryRunnerAlreadyReleasedError) {
+    return true;
+  }
   for (let current = error, depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
     const { code, message } = current as { code?: unknown; message?: unknown };
     if (typeof code === 'string' && (NETWORK_CODES.has(code) || SQLSTATES.has(code) || /^08/.test(code))) {

@@ -1,10 +1,23 @@
-import { applyDecorators, Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '../common/auth-context/auth.decorators';
 import type { AuthUser } from '../common/auth-context/auth-user';
 import { ApiErrors } from '../common/http/api-errors.decorator';
-import type { HttpResponse } from '../common/http/http-message';
+import { JSON_CONTENT_TYPE, type HttpRequest, type HttpResponse } from '../common/http/http-message';
 import { IdParamPipe } from '../common/http/id-param.pipe';
+import { requestIdOf } from '../common/http/request-id';
 import { CreateOrderDto, ListOrdersQuery, ShipOrderDto } from './dto/order-requests.dto';
 import { OrderDto, OrderEventDto, OrderPageDto } from './dto/order.dto';
 import { parseIdempotencyKey } from './idempotency';
@@ -28,8 +41,12 @@ export class OrdersController {
     name: 'Idempotency-Key',
     required: false,
     description:
-      'Optional, 1–255 characters. The same key and body within 24 h returns the first answer again ' +
-      '(with `Idempotent-Replayed: true`) and never a second order.',
+      'Optional, 1–255 characters. The same key and body within 24 h returns the first answer again — ' +
+      'the same status and the same body bytes, with `Idempotent-Replayed: true` — and never a second order. ' +
+      'A 4xx the checkout decided (409 INSUFFICIENT_STOCK, 404 PRODUCT_NOT_FOUND, 400 EMPTY_CART) is replayed ' +
+      'too, its `requestId` being the first request’s; a request refused before it ran (400 VALIDATION_FAILED, ' +
+      '401, 403), 409 IDEMPOTENCY_KEY_IN_FLIGHT, 422, 429 and 5xx are not stored, so the key stays usable. ' +
+      'If the process running a request dies, its key is usable again within REQUEST_TIMEOUT_MS + 5 s.',
   })
   @ApiCreatedResponse({ type: OrderDto, description: 'Created; `Location` names the new order' })
   @ApiErrors({
@@ -43,9 +60,13 @@ export class OrdersController {
     @CurrentUser() user: AuthUser,
     @Body() body: CreateOrderDto,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Req() req: HttpRequest,
     @Res({ passthrough: true }) res: HttpResponse,
-  ): Promise<OrderDto> {
-    const answer = await this.orders.create(user, body, parseIdempotencyKey(idempotencyKey));
+  ): Promise<string> {
+    const answer = await this.orders.create(user, body, {
+      idempotencyKey: parseIdempotencyKey(idempotencyKey),
+      requestId: requestIdOf(req),
+    });
     res.status(answer.status);
     for (const [name, value] of Object.entries(answer.headers)) {
       res.header(name, value);
@@ -53,7 +74,9 @@ export class OrdersController {
     if (answer.replayed) {
       res.header('Idempotent-Replayed', 'true');
     }
-    return answer.body;
+    // The stored text as is (both adapters send a string with a JSON type unchanged).
+    res.header('Content-Type', JSON_CONTENT_TYPE);
+    return answer.json;
   }
 
   @Get()

@@ -38,11 +38,17 @@ export class OrdersService {
   /**
    * Checkout: `{}` buys the whole cart, `{items}` buys those lines. Stock, sales, the
    * order, its lines and its `OrderCreated` event (with its outbox message) commit in one
-   * transaction; the lines leave the cart after the commit, before the answer.
+   * transaction; the lines leave the cart after the commit, before the answer (a 4xx
+   * the checkout decided rolled back: nothing follows it). The answer is JSON text: with
+   * an Idempotency-Key, replays repeat its bytes.
    */
-  create(user: AuthUser, body: CreateOrderDto, idempotencyKey?: string): Promise<IdempotentAnswer<OrderDto>> {
+  create(
+    user: AuthUser,
+    body: CreateOrderDto,
+    request: { idempotencyKey?: string; requestId: string },
+  ): Promise<IdempotentAnswer> {
     return this.idempotent.run<OrderDto>(
-      { userId: user.id, route: 'POST /v1/orders', key: idempotencyKey, body },
+      { userId: user.id, route: 'POST /v1/orders', key: request.idempotencyKey, body, requestId: request.requestId },
       async (manager, tx) => {
         // Read here, not before: a replayed `{}` must not see the cart its first answer emptied.
         const order = await this.checkout.place(manager, user.id, body.items ?? (await this.cart.lines(user.id)));
