@@ -6,8 +6,13 @@ import type { AppConfig } from './config/configuration';
 import { FrontDoor } from './http/front-door';
 import { configureHttpAdapter, createHttpAdapter } from './http/http-adapters';
 import { configureHttpServer } from './http/http-server';
-import { setUpOpenApi } from './http/openapi';
+import { isPublicRoute } from './common/auth-context/auth.decorators';
+import { type RouteFacts, setUpOpenApi } from './http/openapi';
+import { isRateLimitedRoute } from './rate-limit/rate-limit.guard';
 import { requireJsonBody } from './http/require-json.middleware';
+
+/** What the OpenAPI document reads from the guards' metadata. */
+export const ROUTE_FACTS: RouteFacts = { isPublic: isPublicRoute, isRateLimited: isRateLimitedRoute };
 
 /**
  * Builds the whole application, as `main.ts` serves it and as the e2e tests drive it,
@@ -45,6 +50,6 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   }
   app.use(requireJsonBody);
   configureHttpAdapter(app, http);
-  setUpOpenApi(app);
+  setUpOpenApi(app, ROUTE_FACTS);
   return app;
 }

@@ -1,4 +1,4 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { AuthGuard } from './auth/auth.guard';
@@ -21,6 +21,24 @@ import { ProductsModule } from './products/products.module';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RedisModule } from './redis/redis.module';
+import { StorefrontModule } from './storefront/storefront.module';
+
+/**
+ * The layers' error mappers, asked in this order by the exception filter (and by the
+ * storefront's, which extends it): global, so any module's filter can be given them.
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: ERROR_MAPPERS,
+      inject: [DATABASE_ERROR_MAPPER],
+      useFactory: (...mappers: ErrorMapper[]): ErrorMapper[] => mappers,
+    },
+  ],
+  exports: [ERROR_MAPPERS],
+})
+class ErrorMappersModule {}
 
 /**
  * The whole service over one configuration, read once by `loadConfiguration` and handed
@@ -32,6 +50,7 @@ import { RedisModule } from './redis/redis.module';
  */
 @Module({
   imports: [
+    ErrorMappersModule,
     LoggingModule,
     MetricsModule,
     DatabaseModule,
@@ -43,17 +62,13 @@ import { RedisModule } from './redis/redis.module';
     ProductsModule,
     CartModule,
     OrdersModule,
+    StorefrontModule,
     HealthModule,
   ],
   providers: [
     // Global guards run in this order: identify the caller, then count its requests.
     { provide: APP_GUARD, useExisting: AuthGuard },
     { provide: APP_GUARD, useExisting: RateLimitGuard },
-    {
-      provide: ERROR_MAPPERS,
-      inject: [DATABASE_ERROR_MAPPER],
-      useFactory: (...mappers: ErrorMapper[]): ErrorMapper[] => mappers,
-    },
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_INTERCEPTOR, useClass: RequestTimeoutInterceptor },

@@ -7,6 +7,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { Public, Roles } from '../common/auth-context/auth.decorators';
 import { AuthGuard } from './auth.guard';
 import { AuthUser, authUserOf } from '../common/auth-context/auth-user';
+import { AcceptsSessionCookie } from './session-cookie';
 import { TokenDenylist } from './token-denylist.service';
 
 const SECRET = 'x'.repeat(32);
@@ -33,6 +34,12 @@ class AdminController {
 @Public()
 class OpenController {
   health() {}
+}
+
+@Public()
+@AcceptsSessionCookie()
+class PagesController {
+  page() {}
 }
 
 type Handler = () => void;
@@ -208,6 +215,39 @@ describe('AuthGuard', () => {
 
     it('still needs a token before looking at roles', () => {
       expectUnauthenticated(undefined, ShopController.prototype.manage);
+    });
+  });
+  describe('the session cookie', () => {
+    const withCookie = (controller: new () => object, handler: Handler, token: string) => {
+      const req = { headers: { cookie: `other=1; mall_session=${token.slice('Bearer '.length)}` } } as HttpRequest;
+      const context = {
+        getHandler: () => handler,
+        getClass: () => controller,
+        switchToHttp: () => ({ getRequest: () => req, getResponse: () => ({}) }),
+      } as unknown as ExecutionContext;
+      return { context, req };
+    };
+
+    it('signs the caller in on routes that accept it (the storefront)', () => {
+      const { context, req } = withCookie(PagesController, PagesController.prototype.page, tokenFor('customer'));
+      expect(guard.canActivate(context)).toBe(true);
+      expect(authUserOf(req)).toMatchObject({ id: 7, role: 'customer' });
+    });
+
+    it('counts for nothing anywhere else: the API stays bearer-only', () => {
+      const { context, req } = withCookie(ShopController, ShopController.prototype.orders, tokenFor('customer'));
+      expect(rejection(() => guard.canActivate(context))).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+      expect(authUserOf(req)).toBeUndefined();
+      const open = withCookie(ShopController, ShopController.prototype.browse, tokenFor('customer'));
+      expect(guard.canActivate(open.context)).toBe(true);
+      expect(authUserOf(open.req)).toBeUndefined();
+    });
+
+    it('is ignored when revoked, like a revoked bearer token on a public route', () => {
+      const revoked = tokenFor('customer', { jti: REVOKED_JTI });
+      const { context, req } = withCookie(PagesController, PagesController.prototype.page, revoked);
+      expect(guard.canActivate(context)).toBe(true);
+      expect(authUserOf(req)).toBeUndefined();
     });
   });
 });

@@ -3,15 +3,18 @@ import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { ForbiddenError, UnauthenticatedError } from '../common/errors/domain-error';
 import type { HttpRequest } from '../common/http/http-message';
-import { IS_PUBLIC, ROLES } from '../common/auth-context/auth.decorators';
+import { isPublicRoute, ROLES } from '../common/auth-context/auth.decorators';
 import { AccessTokenClaims, attachAuthUser, AuthUser } from '../common/auth-context/auth-user';
 import { TokenDenylist } from './token-denylist.service';
+import { ACCEPTS_SESSION_COOKIE, sessionTokenOf } from './session-cookie';
 import type { Role } from './user.entity';
 
 /**
  * Global guard, deny by default: every route needs a valid, unrevoked bearer token
  * unless it is `@Public()`, and `@Roles(...)` narrows it further. A token on a public
  * route is still read when valid, so the caller is known (rate limits count per user).
+ * Only routes marked `@AcceptsSessionCookie()` (the storefront) also take the token from
+ * the session cookie; the JSON API stays bearer-only.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -23,9 +26,10 @@ export class AuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const targets = [context.getHandler(), context.getClass()];
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) ?? false;
+    const isPublic = isPublicRoute(this.reflector, context.getHandler(), context.getClass());
     const req = context.switchToHttp().getRequest<HttpRequest>();
-    const token = bearerToken(req);
+    const acceptsCookie = this.reflector.getAllAndOverride<boolean>(ACCEPTS_SESSION_COOKIE, targets) ?? false;
+    const token = bearerToken(req) ?? (acceptsCookie ? sessionTokenOf(req) : undefined);
 
     if (isPublic) {
       const user = token ? this.verify(token, false) : undefined;

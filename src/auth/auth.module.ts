@@ -27,7 +27,8 @@ import { UserEntity } from './user.entity';
   controllers: [AuthController],
   // AuthGuard runs on every route: app.module.ts registers it, with the other global guards.
   providers: [AuthService, TokenDenylist, LoginAttempts, AuthGuard],
-  exports: [AuthGuard],
+  // AuthService for the storefront's pages, which log in and out through the same service.
+  exports: [AuthService, AuthGuard],
 })
 export class AuthModule implements OnApplicationBootstrap {
   constructor(

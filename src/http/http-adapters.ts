@@ -48,7 +48,10 @@ export function createHttpAdapter(http: HttpConfig, door: FrontDoor): ExpressHtt
   return new ExpressHttpAdapter(serverOptions, door);
 }
 
-/** What differs between the adapters once the app exists: body parsing and framework defaults. */
+/**
+ * What differs between the adapters once the app exists: body parsing (JSON for the API,
+ * HTML forms for the storefront, both within `BODY_LIMIT`) and framework defaults.
+ */
 export function configureHttpAdapter(app: INestApplication, http: HttpConfig): void {
   if (http.adapter === 'fastify') {
     const fastifyApp = app as NestFastifyApplication;
@@ -62,6 +65,7 @@ export function configureHttpAdapter(app: INestApplication, http: HttpConfig): v
       parseJsonBody(body, req.headers['content-type']);
     fastifyApp.useBodyParser('application/json', { bodyLimit: http.bodyLimitBytes }, parser);
     fastifyApp.useBodyParser(/^application\/[\w.+-]+\+json\s*(?:;|$)/i, { bodyLimit: http.bodyLimitBytes }, parser);
+    // HTML forms: Nest's Fastify adapter parses application/x-www-form-urlencoded itself, within bodyLimit.
     return;
   }
   const expressApp = app as NestExpressApplication;
@@ -81,6 +85,8 @@ export function configureHttpAdapter(app: INestApplication, http: HttpConfig): v
       next(error);
     }
   });
+  // Flat fields only (`extended: false`): a form never needs nested objects.
+  expressApp.useBodyParser('urlencoded', { limit: http.bodyLimitBytes, extended: false });
 }
 
 /** Ready to serve: Fastify registers its routes only on `ready()`, which `listen()` calls and tests may not. */

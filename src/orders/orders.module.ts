@@ -27,5 +27,7 @@ import { WebhooksService } from './webhooks/webhooks.service';
     WebhooksService,
     WebhookSignatureGuard,
   ],
+  // For the storefront's pages, which check out through the same service.
+  exports: [OrdersService],
 })
 export class OrdersModule {}

@@ -5,7 +5,8 @@ import type { AuthUser } from '../common/auth-context/auth-user';
 import { type Transaction, TransactionRunner } from '../database/transaction-runner';
 import { Checkout } from './checkout';
 import { CreateOrderDto, ListOrdersQuery } from './dto/order-requests.dto';
-import { OrderDto, OrderEventDto, OrderPageDto } from './dto/order.dto';
+import { orderEventFrom, type OrderEventDto } from './dto/order-event.dto';
+import { OrderDto, OrderPageDto } from './dto/order.dto';
 import { IdempotentAnswer, IdempotentRequests } from './idempotent-requests.service';
 import { OrderEffects } from './order-effects';
 import { nextState, type OrderAction } from './order-state';
@@ -73,7 +74,7 @@ export class OrdersService {
 
   async eventsOf(user: AuthUser, id: number): Promise<OrderEventDto[]> {
     await this.findOne(user, id);
-    return (await this.orders.history(id)).map(OrderEventDto.from);
+    return (await this.orders.history(id)).map(orderEventFrom);
   }
 
   /** Moves an order through the state machine (see `order-state.ts`) in one transaction. */

@@ -36,3 +36,16 @@ export const CACHED_PRODUCT_LIST: CachedOptions = {
   id: canonicalQuery,
   notFound: () => new ProductNotFoundError('list'),
 };
+
+/**
+ * The list-cache id of a validated query, for readers other than the HTTP route (the
+ * storefront's catalog). Same namespace, so every product write drops these entries too;
+ * the prefix keeps them apart from the route's entries, which hold the route's JSON for
+ * the raw query string.
+ */
+export function listQueryCacheId(query: object): string {
+  const entries = Object.entries(query)
+    .filter(([, value]) => value !== undefined)
+    .sort(([a], [b]) => a.localeCompare(b));
+  return `query:${JSON.stringify(entries)}`;
+}

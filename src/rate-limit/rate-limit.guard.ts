@@ -1,14 +1,19 @@
-import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, SetMetadata, type Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { authUserOf } from '../common/auth-context/auth-user';
 import { TooManyRequestsError } from '../common/errors/domain-error';
-import { HttpResponse, rawRequestOf } from '../common/http/http-message';
+import { HttpResponse, rawRequestOf, type RouteHandler } from '../common/http/http-message';
 import { RateLimiter, recordedRateDecision } from './rate-limiter';
 
 const SKIP_RATE_LIMIT = Symbol('SKIP_RATE_LIMIT');
 
 /** Exempts infrastructure routes (health probes, metrics scrapes) from the per-client limit. */
 export const SkipRateLimit = () => SetMetadata(SKIP_RATE_LIMIT, true);
+
+/** Whether the per-client limit applies to a route (when it is on at all). */
+export function isRateLimitedRoute(reflector: Reflector, handler: RouteHandler, controller: Type): boolean {
+  return !reflector.getAllAndOverride<boolean>(SKIP_RATE_LIMIT, [handler, controller]);
+}
 
 /**
  * Applies {@link RateLimiter} to every route but `@SkipRateLimit()` ones: over the budget
@@ -23,10 +28,7 @@ export class RateLimitGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (
-      !this.limiter.enabled ||
-      this.reflector.getAllAndOverride(SKIP_RATE_LIMIT, [context.getHandler(), context.getClass()])
-    ) {
+    if (!this.limiter.enabled || !isRateLimitedRoute(this.reflector, context.getHandler(), context.getClass())) {
       return true;
     }
     const http = context.switchToHttp();

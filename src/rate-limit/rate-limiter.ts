@@ -2,23 +2,12 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import Redis from 'ioredis';
 import type { IncomingMessage } from 'node:http';
-import proxyAddr from 'proxy-addr';
 import type { AuthUser } from '../common/auth-context/auth-user';
+import { clientAddressOf } from '../common/http/proxies';
 import { AppConfig } from '../config/configuration';
 import { REDIS } from '../redis/redis.constants';
 
 const WINDOW_MS = 60_000;
-
-/**
- * Which proxies may name the client in `X-Forwarded-For`: those on loopback and private
- * networks (nginx in the compose profile). A client on a public address cannot forge it.
- */
-const TRUSTED_PROXIES = proxyAddr.compile(['loopback', 'linklocal', 'uniquelocal']);
-
-/** The client's address, as the nearest untrusted hop tells it. */
-function clientAddressOf(req: IncomingMessage): string {
-  return proxyAddr(req, TRUSTED_PROXIES);
-}
 
 /** One request counted against its client's budget. */
 export interface RateDecision {

@@ -7,7 +7,7 @@ const trimmedLowerCase = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.trim().toLowerCase() : value;
 
 export class RegisterDto {
-  @ApiProperty({ example: 'ada@example.com', description: 'Unique, case-insensitive' })
+  @ApiProperty({ format: 'email', maxLength: 254, example: 'ada@example.com', description: 'Unique, case-insensitive' })
   @Transform(trimmedLowerCase)
   @IsEmail({}, { message: 'email must be a valid email address' })
   @MaxLength(254)
@@ -26,13 +26,13 @@ export class RegisterDto {
 }
 
 export class LoginDto {
-  @ApiProperty({ example: 'ada@example.com' })
+  @ApiProperty({ maxLength: 254, example: 'ada@example.com' })
   @Transform(trimmedLowerCase)
   @IsString()
   @MaxLength(254)
   email: string;
 
-  @ApiProperty({ example: 'correct horse battery' })
+  @ApiProperty({ maxLength: 128, example: 'correct horse battery' })
   @IsString()
   @MaxLength(128)
   password: string;

@@ -49,8 +49,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
   constructor(
-    private readonly adapterHost: HttpAdapterHost,
-    @Inject(ERROR_MAPPERS) private readonly mappers: readonly ErrorMapper[],
+    protected readonly adapterHost: HttpAdapterHost,
+    @Inject(ERROR_MAPPERS) protected readonly mappers: readonly ErrorMapper[],
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
@@ -67,7 +67,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
     for (const [name, value] of Object.entries(headers)) {
       httpAdapter.setHeader(res, name, value);
     }
-    httpAdapter.reply(res, body, body.statusCode);
+    this.send(res, body, req);
+  }
+
+  /**
+   * Writes the error body; the mapping above stays the one place that decides status and
+   * code. Subclasses answer in another form (the storefront's HTML error page).
+   */
+  protected send(res: unknown, body: ErrorBody, _req: HttpRequest): void {
+    this.adapterHost.httpAdapter.reply(res, body, body.statusCode);
   }
 
   private describe(

@@ -1,3 +1,4 @@
+import type { ExecutionContext } from '@nestjs/common';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 
 /**
@@ -43,3 +44,6 @@ export function writeJson(res: ServerResponse, status: number, json: string): vo
   res.setHeader('Content-Length', Buffer.byteLength(json));
   res.end(json);
 }
+
+/** A controller method, as route metadata is read from it (what `ExecutionContext.getHandler()` gives). */
+export type RouteHandler = ReturnType<ExecutionContext['getHandler']>;

@@ -1,4 +1,5 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
+import { ApiParam } from '@nestjs/swagger';
 import { BadRequestParameterError } from '../errors/domain-error';
 import { MAX_INT32 } from './dto-fields';
 
@@ -26,3 +27,12 @@ export class IdParamPipe implements PipeTransform<string, number> {
     return id;
   }
 }
+
+/** Documents a path parameter that {@link IdParamPipe} parses. */
+export const ApiIdParam = (name: string, example: number) =>
+  ApiParam({
+    name,
+    example,
+    description: 'A positive integer (plain decimal digits)',
+    schema: { type: 'integer', format: 'int32', minimum: 1, maximum: MAX_INT32 },
+  });

@@ -79,12 +79,16 @@ class DtoValidationPipe extends ValidationPipe {
  * Validates bodies and queries against their DTO classes: unknown fields are refused,
  * values are converted to the DTO's types, and failures become 400 `VALIDATION_FAILED`
  * with one `details` entry per problem.
+ *
+ * `formFields`: the values are HTML form fields (all strings), converted to the types
+ * the DTO declares (`"2"` → 2; `"x"` → NaN, which fails `@IsInt()` as JSON's `"2"` does).
  */
-export function createValidationPipe(): ValidationPipe {
+export function createValidationPipe(options: { formFields?: boolean } = {}): ValidationPipe {
   return new DtoValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
+    transformOptions: { enableImplicitConversion: options.formFields ?? false },
     stopAtFirstError: true,
     exceptionFactory: (errors) => new ValidationFailedError(flatten(errors)),
   });

@@ -13,20 +13,25 @@ export class OrderLineRequestDto {
 
 /** `{}` checks out the whole cart; `{items}` buys those lines directly. */
 export class CreateOrderDto {
-  @ApiPropertyOptional({ type: [OrderLineRequestDto], description: 'Omit to check out the whole cart' })
+  @ApiPropertyOptional({
+    type: [OrderLineRequestDto],
+    minItems: 1,
+    maxItems: 100,
+    description: 'Omit to check out the whole cart',
+  })
   @OptionalField()
   @ObjectArrayField(() => OrderLineRequestDto, { min: 1, max: 100 })
   items?: OrderLineRequestDto[];
 }
 
 export class ShipOrderDto {
-  @ApiPropertyOptional({ example: 'SF Express' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 100, example: 'SF Express' })
   @OptionalField()
   @IsString()
   @Length(1, 100)
   carrier?: string;
 
-  @ApiPropertyOptional({ example: 'SF1234567890' })
+  @ApiPropertyOptional({ maxLength: 100, example: 'SF1234567890' })
   @OptionalField()
   @IsString()
   @MaxLength(100)

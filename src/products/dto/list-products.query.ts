@@ -8,12 +8,16 @@ export const PRODUCT_SORTS = ['sales:desc', 'price:asc', 'price:desc', 'createdA
 export type ProductSort = (typeof PRODUCT_SORTS)[number];
 
 export class ListProductsQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: PRODUCT_STATUSES, default: 'active' })
+  @ApiPropertyOptional({
+    enum: PRODUCT_STATUSES,
+    default: 'active',
+    description: 'Any value but `active` is for admins only (403 for everyone else)',
+  })
   @OptionalField()
   @IsIn(PRODUCT_STATUSES)
   status: ProductStatus = 'active';
 
-  @ApiPropertyOptional({ description: 'Case-insensitive substring of the name', example: '键盘' })
+  @ApiPropertyOptional({ maxLength: 200, description: 'Case-insensitive substring of the name', example: '键盘' })
   @OptionalField()
   @IsString()
   @MaxLength(200)
