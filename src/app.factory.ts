@@ -21,7 +21,7 @@ export const ROUTE_FACTS: RouteFacts = { isPublic: isPublicRoute, isRateLimited:
  */
 export async function createApp(config: AppConfig): Promise<INestApplication> {
   const { http } = config;
-  const door = new FrontDoor();
+  const door = new FrontDoor(http.bodyLimitBytes);
   const app = await NestFactory.create(AppModule.forRoot(config), createHttpAdapter(http, door), {
     bufferLogs: true,
     rawBody: true,

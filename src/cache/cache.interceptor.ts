@@ -34,6 +34,10 @@ export class CacheInterceptor implements NestInterceptor {
   }
 
   private async read(options: CachedOptions, req: HttpRequest, res: HttpResponse, next: CallHandler): Promise<string> {
+    const refusal = options.refuse?.(req);
+    if (refusal) {
+      throw refusal;
+    }
     const json = await this.cache.wrapJson(
       options.namespace,
       options.id(req),
@@ -49,7 +53,7 @@ export class CacheInterceptor implements NestInterceptor {
       },
       options.ttl,
     );
-    if (json === null) {
+    if (json === null || options.hides?.(json, req)) {
       throw options.notFound(req);
     }
     res.header('Content-Type', JSON_CONTENT_TYPE);

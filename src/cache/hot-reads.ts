@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
-import { PinoLogger } from 'nestjs-pino';
 import { pathOf, writeJson } from '../common/http/http-message';
-import { completedRequestLine } from '../logging/http-log-options';
 import { recordRouteTemplate } from '../common/http/route-template';
 import { RateLimiter, recordRateDecision } from '../rate-limit/rate-limiter';
 import { CacheService } from './cache.service';
@@ -45,11 +43,13 @@ function compile(template: string, options: CachedOptions): LearnedRoute {
  * The first request for a key always goes the whole way (guards, validation, handler,
  * {@link CacheInterceptor}), which both fills L1 and teaches this class the route. An
  * entry holds what the route's handler answers for that key (a service reading the same
- * namespace stores the same JSON), so a repeat gets the same bytes and headers here. Everything this cannot do alike goes
- * to the framework: other methods, a bearer token (its user counts for rate limits and
- * logs), CORS requests, anything not in L1 now. Request id, security headers and
- * metrics are the front door's (`http/front-door.ts`), as for every request; the rate
- * limit and the request log line are applied here the same way as in the framework.
+ * namespace stores the same JSON), so a repeat gets the same bytes and headers here.
+ * Everything this cannot do alike goes to the framework: other methods, a bearer token
+ * (its user counts for rate limits and logs), CORS requests, an entry the route's
+ * options refuse or hide from an anonymous caller (the framework then answers why),
+ * anything not in L1 now. Request id, security headers, metrics and the access line are
+ * the front door's (`http/front-door.ts`), as for every request; the rate limit is applied here the
+ * same way as in the framework.
  */
 @Injectable()
 export class HotReads {
@@ -68,7 +68,6 @@ export class HotReads {
 
   /** Answers `req` if this instance holds its answer now; otherwise hands it on to `next`. */
   handle(req: IncomingMessage, res: ServerResponse, next: () => void): void {
-    const startedAt = performance.now();
     const hit = this.eligible(req) ? this.lookup(req) : undefined;
     if (!hit) {
       next();
@@ -76,7 +75,7 @@ export class HotReads {
     }
     recordRouteTemplate(req, hit.template);
     if (!this.limiter.enabled) {
-      this.answer(req, res, hit, startedAt);
+      this.answer(res, hit);
       return;
     }
     this.limiter.consume(this.limiter.clientKeyOf(req, undefined)).then(
@@ -90,7 +89,7 @@ export class HotReads {
         for (const [name, value] of Object.entries(decision?.headers ?? {})) {
           res.setHeader(name, value);
         }
-        this.answer(req, res, hit, startedAt);
+        this.answer(res, hit);
       },
       () => next(),
     );
@@ -122,18 +121,21 @@ export class HotReads {
         return undefined;
       }
       const query = path.length === url.length ? {} : parseQuery(url.slice(path.length + 1));
-      const json = this.cache.peekJson(route.options.namespace, route.options.id({ params, query }));
-      return typeof json === 'string' ? { template: route.template, json } : undefined;
+      const reader = { params, query, raw: req };
+      const { options } = route;
+      if (options.refuse?.(reader)) {
+        return undefined;
+      }
+      const json = this.cache.peekJson(options.namespace, options.id(reader));
+      // Whatever this caller may not see, the framework answers (and says why).
+      return typeof json === 'string' && !options.hides?.(json, reader)
+        ? { template: route.template, json }
+        : undefined;
     }
     return undefined;
   }
 
-  private answer(req: IncomingMessage, res: ServerResponse, hit: Hit, startedAt: number): void {
-    const { json, template } = hit;
-    writeJson(res, 200, json);
-    const logger = PinoLogger.root;
-    if (logger?.isLevelEnabled('info')) {
-      logger.info(completedRequestLine(req, res, template, performance.now() - startedAt), 'request completed');
-    }
+  private answer(res: ServerResponse, hit: Hit): void {
+    writeJson(res, 200, hit.json);
   }
 }

@@ -1,10 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HotReads } from '../cache/hot-reads';
-import { pathOf } from '../common/http/http-message';
-import { assignRequestId } from '../common/http/request-id';
+import { errorBody } from '../common/errors/error-body';
+import { pathOf, writeJson } from '../common/http/http-message';
+import { assignRequestId, requestIdOf } from '../common/http/request-id';
+import { logWhenDone } from '../logging/access-log';
 import { MetricsService } from '../metrics/metrics.service';
 import { routeTemplateOf } from '../common/http/route-template';
+import { doorRefusal, type DoorRefusal } from './door-refusals';
 import { setSecurityHeaders } from './security-headers';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -12,12 +15,15 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
 /**
  * What every request meets first, on either HTTP adapter and before the framework: its
  * request id, the security headers, the request-duration metric (labelled by route
- * template, matched or not), then {@link HotReads}, which answers repeated cached reads
- * itself and hands everything else to the framework.
+ * template, matched or not) and its access line ({@link logWhenDone}), the refusals that
+ * need no route ({@link doorRefusal}), then {@link HotReads}, which answers repeated
+ * cached reads itself and hands everything else to the framework.
  */
 export class FrontDoor {
   private metrics?: MetricsService;
   private hotReads?: HotReads;
+
+  constructor(private readonly bodyLimitBytes: number) {}
 
   /** Wires in the built app's services; until then requests get their id and headers only. */
   attach(app: INestApplication): void {
@@ -30,13 +36,23 @@ export class FrontDoor {
     setSecurityHeaders(res, pathOf(req.url));
     if (this.metrics) {
       timeRequest(req, res, this.metrics);
+      logWhenDone(req, res);
     }
-    if (this.hotReads) {
+    const refusal = doorRefusal(req, this.bodyLimitBytes);
+    if (refusal) {
+      refuse(req, res, refusal);
+    } else if (this.hotReads) {
       this.hotReads.handle(req, res, () => framework(req, res));
     } else {
       framework(req, res);
     }
   }
+}
+
+function refuse(req: IncomingMessage, res: ServerResponse, { status, code, message }: DoorRefusal): void {
+  // Node closes the connection after this answer instead of reading the unread body.
+  res.setHeader('Connection', 'close');
+  writeJson(res, status, JSON.stringify(errorBody(status, code, message, requestIdOf(req))));
 }
 
 function timeRequest(req: IncomingMessage, res: ServerResponse, metrics: MetricsService): void {

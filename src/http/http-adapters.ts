@@ -12,6 +12,7 @@ import type { AppConfig } from '../config/configuration';
 import { recordRouteTemplate } from '../common/http/route-template';
 import { ExpressHttpAdapter } from './express-http.adapter';
 import type { FrontDoor, RequestHandler } from './front-door';
+import { httpServerOptions } from './http-server';
 
 type HttpConfig = AppConfig['http'];
 
@@ -20,11 +21,11 @@ const JSON_BODY_TYPES = ['application/json', 'application/*+json'];
 
 /**
  * `HTTP_ADAPTER`: Express (the default) or Fastify. Either way node's `http.Server` is
- * ours, made with `MAX_HEADER_BYTES`, and hands each request to the {@link FrontDoor}
+ * ours, made with our limits and timeouts ({@link httpServerOptions}), and hands each request to the {@link FrontDoor}
  * before the framework.
  */
 export function createHttpAdapter(http: HttpConfig, door: FrontDoor): ExpressHttpAdapter | FastifyAdapter {
-  const serverOptions = { maxHeaderSize: http.maxHeaderBytes };
+  const serverOptions = httpServerOptions(http);
   if (http.adapter === 'fastify') {
     return new FastifyAdapter({
       serverFactory: (handler: RequestHandler) =>

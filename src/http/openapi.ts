@@ -125,7 +125,8 @@ const ON_BODY: Record<number, ErrorCodes> = {
     JSON_TOO_DEEP: 'The request body is nested deeper than 32 levels',
     VALIDATION_FAILED: 'name must not contain a NUL character or a lone surrogate',
   },
-  413: { PAYLOAD_TOO_LARGE: 'The request body is larger than 100kb' },
+  // A larger Content-Length is answered before the body is read (http/door-refusals.ts).
+  413: { PAYLOAD_TOO_LARGE: 'The request body is larger than allowed' },
   415: { UNSUPPORTED_MEDIA_TYPE: 'The request body must be application/json' },
 };
 const ON_BUSINESS: Record<number, ErrorCodes> = {
@@ -141,6 +142,9 @@ const ON_PATH_PARAMETERS: Record<number, ErrorCodes> = {
 };
 const ON_RATE_LIMITED: Record<number, ErrorCodes> = { 429: { RATE_LIMITED: 'Too many requests; slow down' } };
 const ON_EVERY: Record<number, ErrorCodes> = {
+  // Answered before any route: an HTTP/1.1 request without Host, headers or a body too slow to arrive.
+  400: { HOST_REQUIRED: 'An HTTP/1.1 request needs a Host header' },
+  408: { REQUEST_TIMEOUT: 'The request took too long to arrive' },
   431: { HEADERS_TOO_LARGE: 'The request headers are larger than 16384 bytes' },
   // A bug, never an expected answer; documented so that clients know its body carries no stack trace.
   500: { INTERNAL_ERROR: 'Something went wrong; the requestId finds it in the logs' },
