@@ -4,9 +4,9 @@ import { ApiErrors, UNAUTHENTICATED, VALIDATION_FAILED } from '../common/http/ap
 import type { HttpResponse } from '../common/http/http-message';
 import { ClientAddress } from '../common/http/client-address';
 import { RateLimit } from '../rate-limit/rate-limit.guard';
-import { CurrentUser, Public } from './auth.decorators';
+import { CurrentUser, Public } from '../common/auth-context/auth.decorators';
 import { AuthService } from './auth.service';
-import type { AuthUser } from './auth-user';
+import type { AuthUser } from '../common/auth-context/auth-user';
 import { AccessTokenDto, UserDto } from './dto/auth-responses.dto';
 import { LoginDto, RegisterDto } from './dto/register.dto';
 

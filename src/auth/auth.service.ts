@@ -7,7 +7,7 @@ import { Repository } from 'typeorm';
 import { AppConfig } from '../config/configuration';
 import { isUniqueViolation } from '../database/transaction-runner';
 import { EmailTakenError, InvalidCredentialsError, UserNotFoundError } from './auth.errors';
-import { AuthUser } from './auth-user';
+import { AuthUser } from '../common/auth-context/auth-user';
 import { AccessTokenDto, UserDto } from './dto/auth-responses.dto';
 import { LoginDto, RegisterDto } from './dto/register.dto';
 import { LoginAttempts } from './login-attempts.service';

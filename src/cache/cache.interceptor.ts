@@ -1,10 +1,10 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { from, lastValueFrom, Observable } from 'rxjs';
-import { IS_PUBLIC } from '../auth/auth.decorators';
+import { IS_PUBLIC } from '../common/auth-context/auth.decorators';
 import { DomainError } from '../common/errors/domain-error';
 import { JSON_CONTENT_TYPE, type HttpRequest, type HttpResponse } from '../common/http/http-message';
-import { routeTemplateOf } from '../metrics/route-template';
+import { routeTemplateOf } from '../common/http/route-template';
 import { CacheService } from './cache.service';
 import { CACHED_OPTIONS, CachedOptions } from './cached.options';
 import { HotReads } from './hot-reads';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { pathOf, writeJson } from '../common/http/http-message';
-import { recordRouteTemplate } from '../metrics/route-template';
+import { recordRouteTemplate } from '../common/http/route-template';
 import { RateLimiter, recordRateDecision } from '../rate-limit/rate-limiter';
 import { CacheService } from './cache.service';
 import type { CachedOptions } from './cached.options';

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentUser } from '../auth/auth.decorators';
-import type { AuthUser } from '../auth/auth-user';
+import { CurrentUser } from '../common/auth-context/auth.decorators';
+import type { AuthUser } from '../common/auth-context/auth-user';
 import { ApiErrors, INVALID_PARAMETER, UNAUTHENTICATED, VALIDATION_FAILED } from '../common/http/api-errors.decorator';
 import { ApiIdParam, IdParamPipe } from '../common/http/id-param.pipe';
 import { CartService } from './cart.service';

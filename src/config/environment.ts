@@ -18,7 +18,7 @@ import {
   type ValidatorConstraintInterface,
   Validate,
 } from 'class-validator';
-import { compileProxyTrust } from '../common/http/client-address';
+import { compileProxyTrust } from './proxy-trust';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;

@@ -1,5 +1,6 @@
+import { Logger } from '@nestjs/common';
 import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
-import { DatabaseUnavailableError, isDatabaseUnavailable } from './database-errors';
+import { databaseErrorMapper, DatabaseUnavailableError, isDatabaseUnavailable } from './database-errors';
 
 const withCode = (code: string, message = 'failed') => Object.assign(new Error(message), { code });
 const queryFailed = (driverError: Error) => new QueryFailedError('SELECT 1', [], driverError);
@@ -52,5 +53,17 @@ describe('DatabaseUnavailableError', () => {
   it('is a 503 DATABASE_UNAVAILABLE with Retry-After', () => {
     const error = new DatabaseUnavailableError();
     expect(error).toMatchObject({ status: 503, code: 'DATABASE_UNAVAILABLE', headers: { 'Retry-After': '5' } });
+  });
+});
+
+describe('databaseErrorMapper', () => {
+  it('maps an unavailable database to DatabaseUnavailableError, leaves other errors, and warns once per 10 s', () => {
+    const logger = new Logger('test');
+    const warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const map = databaseErrorMapper(logger);
+    expect(map(withCode('ECONNREFUSED'))).toBeInstanceOf(DatabaseUnavailableError);
+    expect(map(withCode('ECONNREFUSED'))).toBeInstanceOf(DatabaseUnavailableError);
+    expect(map(queryFailed(withCode('23505', 'duplicate key')))).toBeUndefined();
+    expect(warn).toHaveBeenCalledTimes(1);
   });
 });

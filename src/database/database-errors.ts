@@ -1,5 +1,7 @@
+import { Logger } from '@nestjs/common';
 import { QueryRunnerAlreadyReleasedError } from 'typeorm';
 import { ServiceUnavailableError } from '../common/errors/domain-error';
+import type { ErrorMapper } from '../common/http/error-mappers';
 
 /** Node socket errors: the database host cannot be reached, or the link to it broke. */
 const NETWORK_CODES = new Set([
@@ -66,4 +68,27 @@ export class DatabaseUnavailableError extends ServiceUnavailableError {
   constructor() {
     super('DATABASE_UNAVAILABLE', 'The database is unavailable; try again shortly', 5);
   }
+}
+
+/** Injection token of the database's {@link ErrorMapper} (made by {@link databaseErrorMapper}). */
+export const DATABASE_ERROR_MAPPER = Symbol('DATABASE_ERROR_MAPPER');
+
+/**
+ * The exception filter's mapper for this layer: an unavailable database answers 503
+ * `DATABASE_UNAVAILABLE`. An outage, not a bug: the client may retry, and it is logged
+ * once per 10 s, not once per request.
+ */
+export function databaseErrorMapper(logger = new Logger('Errors')): ErrorMapper {
+  let lastWarning = 0;
+  return (error) => {
+    if (!isDatabaseUnavailable(error)) {
+      return undefined;
+    }
+    const now = Date.now();
+    if (now - lastWarning > 10_000) {
+      lastWarning = now;
+      logger.warn(`Answering 503 DATABASE_UNAVAILABLE: ${(error as Error).message}`);
+    }
+    return new DatabaseUnavailableError();
+  };
 }

@@ -10,7 +10,7 @@ import {
 } from '@nestjs/terminus';
 import { ServiceUnavailableError } from '../common/errors/domain-error';
 import { ApiErrors } from '../common/http/api-errors.decorator';
-import { Public } from '../auth/auth.decorators';
+import { Public } from '../common/auth-context/auth.decorators';
 import { AppConfig } from '../config/configuration';
 import { NatsHealthIndicator } from '../messaging/nats.health';
 import { SkipRateLimit } from '../rate-limit/rate-limit.guard';

@@ -1,13 +1,14 @@
 import type { INestApplication } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HotReads } from '../cache/hot-reads';
-import { assignClientAddress, type ProxyTrust } from '../common/http/client-address';
+import { assignClientAddress } from '../common/http/client-address';
+import type { ProxyTrust } from '../config/proxy-trust';
 import { errorBody } from '../common/errors/error-body';
 import { pathOf, writeJson } from '../common/http/http-message';
 import { assignRequestId, requestIdOf } from '../common/http/request-id';
 import { logWhenDone } from '../logging/access-log';
 import { MetricsService } from '../metrics/metrics.service';
-import { routeTemplateOf } from '../metrics/route-template';
+import { routeTemplateOf } from '../common/http/route-template';
 import { doorRefusal, type DoorRefusal } from './door-refusals';
 import { setSecurityHeaders } from './security-headers';
 

@@ -9,7 +9,7 @@ import { JSON_CONTENT_TYPE } from '../common/http/http-message';
 import { parseJsonBody } from '../common/http/json-body';
 import { requestIdOf } from '../common/http/request-id';
 import type { AppConfig } from '../config/configuration';
-import { recordRouteTemplate } from '../metrics/route-template';
+import { recordRouteTemplate } from '../common/http/route-template';
 import { ExpressHttpAdapter } from './express-http.adapter';
 import type { FrontDoor, RequestHandler } from './front-door';
 import { httpServerOptions } from './http-server';

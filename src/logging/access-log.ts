@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PinoLogger } from 'nestjs-pino';
 import type { Level } from 'pino';
-import { authUserOf } from '../auth/auth-user';
+import { authUserOf } from '../common/auth-context/auth-user';
 import { pathOf } from '../common/http/http-message';
 import { clientAddressOf } from '../common/http/client-address';
 import { requestIdOf } from '../common/http/request-id';
-import { routeTemplateOf } from '../metrics/route-template';
+import { routeTemplateOf } from '../common/http/route-template';
 
 /** Probes and scrapes arrive every few seconds: logged at debug, unless they fail. */
 const isProbe = (req: IncomingMessage) => {

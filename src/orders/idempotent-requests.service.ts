@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { DataSource } from 'typeorm';
 import { ServiceUnavailableError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/configuration';
-import { TransactionRunner } from '../database/transaction-runner';
+import { type Transaction, TransactionRunner } from '../database/transaction-runner';
 import { MetricsService } from '../metrics/metrics.service';
 import { RedisLock } from '../redis/redis-lock';
 import {
@@ -97,14 +97,14 @@ export class IdempotentRequests {
 
   async run<T>(
     scope: IdempotencyScope,
-    work: (manager: EntityManager) => Promise<Answer<T>>,
+    work: (manager: EntityManager, tx: Transaction) => Promise<Answer<T>>,
   ): Promise<IdempotentAnswer> {
     const { key } = scope;
     // Taken before the lock, so the lock outlives it by at least the margin.
     const deadline = Date.now() + this.requestTimeoutMs;
     if (key === undefined) {
-      const answer = await this.transactions.run(async (manager) => {
-        const result = serialise(await work(manager));
+      const answer = await this.transactions.run(async (manager, tx) => {
+        const result = serialise(await work(manager, tx));
         this.refusePast(deadline);
         return result;
       });
@@ -131,12 +131,12 @@ export class IdempotentRequests {
     scope: IdempotencyScope & { key: string },
     fingerprint: string,
     deadline: number,
-    work: (manager: EntityManager) => Promise<Answer<T>>,
+    work: (manager: EntityManager, tx: Transaction) => Promise<Answer<T>>,
   ): Promise<IdempotentAnswer> {
     let answer: StoredAnswer;
     try {
-      answer = await this.transactions.run(async (manager) => {
-        const result = serialise(await work(manager));
+      answer = await this.transactions.run(async (manager, tx) => {
+        const result = serialise(await work(manager, tx));
         if (!(await this.store(manager, scope, fingerprint, result))) {
           throw new KeyTakenError();
         }

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { attachAuthUser } from '../auth/auth-user';
+import { attachAuthUser } from '../common/auth-context/auth-user';
 import type { CacheReader } from '../cache/cached.options';
 import { CACHED_PRODUCT, CACHED_PRODUCT_LIST, isActiveProductJson } from './products.cache';
 

@@ -1,4 +1,4 @@
-import { authUserOf } from '../auth/auth-user';
+import { authUserOf } from '../common/auth-context/auth-user';
 import type { CacheKeySource, CacheReader, CachedOptions } from '../cache/cached.options';
 import { ForbiddenError } from '../common/errors/domain-error';
 import { parseId } from '../common/http/id-param.pipe';

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Public, Roles } from '../auth/auth.decorators';
+import { Public, Roles } from '../common/auth-context/auth.decorators';
 import { Cached } from '../cache/cached.decorator';
 import {
   ApiErrors,

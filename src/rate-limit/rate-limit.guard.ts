@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata, type Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { authUserOf } from '../auth/auth-user';
+import { authUserOf } from '../common/auth-context/auth-user';
 import { TooManyRequestsError } from '../common/errors/domain-error';
 import { HttpResponse, rawRequestOf, type RouteHandler } from '../common/http/http-message';
 import { RateBudget, RateDecision, RateLimiter, recordedRateDecision } from './rate-limiter';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import Redis from 'ioredis';
-import type { AuthUser } from '../auth/auth-user';
+import type { AuthUser } from '../common/auth-context/auth-user';
 import { clientAddressOf } from '../common/http/client-address';
 import { AppConfig } from '../config/configuration';
 import { REDIS } from '../redis/redis.constants';

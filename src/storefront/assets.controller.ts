@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, NotFoundException, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Public } from '../auth/auth.decorators';
+import { Public } from '../common/auth-context/auth.decorators';
 import type { HttpResponse } from '../common/http/http-message';
 import { Assets } from './assets';
 

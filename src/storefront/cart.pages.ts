@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { AuthUser } from '../auth/auth-user';
+import type { AuthUser } from '../common/auth-context/auth-user';
 import { AddCartItemDto, SetCartItemDto } from '../cart/dto/cart-item.dto';
 import { CartService } from '../cart/cart.service';
 import { DomainError, ForbiddenError } from '../common/errors/domain-error';

@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import { authUserOf, type AuthUser } from '../auth/auth-user';
+import { authUserOf, type AuthUser } from '../common/auth-context/auth-user';
 import { UnauthenticatedError } from '../common/errors/domain-error';
 import { rawRequestOf } from '../common/http/http-message';
 

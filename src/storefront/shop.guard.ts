@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { createHmac } from 'node:crypto';
-import { authUserOf } from '../auth/auth-user';
+import { authUserOf } from '../common/auth-context/auth-user';
 import { cookiesOf } from '../auth/session-cookie';
 import { rawRequestOf, type HttpRequest } from '../common/http/http-message';
 import type { AppConfig } from '../config/configuration';

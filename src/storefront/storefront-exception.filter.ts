@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { STATUS_CODES } from 'node:http';
 import type { ErrorBody } from '../common/errors/error-body';
 import { AllExceptionsFilter } from '../common/http/all-exceptions.filter';
+import { ERROR_MAPPERS, type ErrorMapper } from '../common/http/error-mappers';
 import type { HttpRequest } from '../common/http/http-message';
 import { Assets } from './assets';
 import { HTML_CONTENT_TYPE, localPath } from './responses';
@@ -18,10 +19,11 @@ import { Views } from './views';
 export class StorefrontExceptionFilter extends AllExceptionsFilter {
   constructor(
     adapterHost: HttpAdapterHost,
+    @Inject(ERROR_MAPPERS) mappers: readonly ErrorMapper[],
     @Inject(Views) private readonly views: Views,
     @Inject(Assets) private readonly assets: Assets,
   ) {
-    super(adapterHost);
+    super(adapterHost, mappers);
   }
 
   protected override send(res: unknown, body: ErrorBody, req: HttpRequest): void {

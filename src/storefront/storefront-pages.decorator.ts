@@ -1,6 +1,6 @@
 import { applyDecorators, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Public } from '../auth/auth.decorators';
+import { Public } from '../common/auth-context/auth.decorators';
 import { AcceptsSessionCookie } from '../auth/session-cookie';
 import { ShopGuard } from './shop.guard';
 import { StorefrontExceptionFilter } from './storefront-exception.filter';

@@ -1,9 +1,9 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { STATUS_CODES } from 'node:http';
-import { DatabaseUnavailableError, isDatabaseUnavailable } from '../../database/database-errors';
 import { DomainError, ValidationFailedError } from '../errors/domain-error';
 import { ErrorBody, errorBody } from '../errors/error-body';
+import { ERROR_MAPPERS, type ErrorMapper } from './error-mappers';
 import { pathOf, type HttpRequest } from './http-message';
 import { requestIdOf } from './request-id';
 
@@ -39,15 +39,19 @@ function upperSnake(phrase: string): string {
 }
 
 /**
- * The single place where anything thrown becomes the contract's error body.
- * Unknown errors are logged with their stack and answered with a bare 500.
+ * The single place where anything thrown becomes the contract's error body. Errors of
+ * the layers below (an unavailable database) are recognised by their layers' mappers
+ * ({@link ERROR_MAPPERS}). Unknown errors are logged with their stack and answered with
+ * a bare 500.
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
-  private lastDatabaseWarning = 0;
 
-  constructor(protected readonly adapterHost: HttpAdapterHost) {}
+  constructor(
+    protected readonly adapterHost: HttpAdapterHost,
+    @Inject(ERROR_MAPPERS) protected readonly mappers: readonly ErrorMapper[],
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const { httpAdapter } = this.adapterHost;
@@ -109,24 +113,17 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const phrase = STATUS_CODES[status] ?? 'Error';
       return { body: errorBody(status, upperSnake(phrase), exception.message, requestId), headers: {} };
     }
-    if (isDatabaseUnavailable(exception)) {
-      // An outage, not a bug: the client may retry; one log line per 10 s, not one per request.
-      this.warnDatabaseUnavailable(exception);
-      return this.describe(new DatabaseUnavailableError(), requestId, req);
+    for (const map of this.mappers) {
+      const mapped = map(exception);
+      if (mapped) {
+        return this.describe(mapped, requestId, req);
+      }
     }
     this.logger.error({ err: exception, requestId }, 'Unhandled error');
     return {
       body: errorBody(500, 'INTERNAL_ERROR', 'Something went wrong on our side', requestId),
       headers: {},
     };
-  }
-
-  private warnDatabaseUnavailable(exception: unknown): void {
-    const now = Date.now();
-    if (now - this.lastDatabaseWarning > 10_000) {
-      this.lastDatabaseWarning = now;
-      this.logger.warn(`Answering 503 DATABASE_UNAVAILABLE: ${(exception as Error).message}`);
-    }
   }
 
   /**

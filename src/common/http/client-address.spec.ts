@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { assignClientAddress, clientAddressOf, compileProxyTrust } from './client-address';
+import { compileProxyTrust } from '../../config/proxy-trust';
+import { assignClientAddress, clientAddressOf } from './client-address';
 
 function request(peer: string, forwardedFor?: string): IncomingMessage {
   const headers = forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor };

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import { Public } from '../../auth/auth.decorators';
+import { Public } from '../../common/auth-context/auth.decorators';
 import { ApiErrors, VALIDATION_FAILED } from '../../common/http/api-errors.decorator';
 import { OrderDto } from '../dto/order.dto';
 import { WebhookSignatureGuard } from './webhook-signature.guard';

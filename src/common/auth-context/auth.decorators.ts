@@ -1,8 +1,7 @@
 import { createParamDecorator, ExecutionContext, SetMetadata, type Type } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
-import { AuthUser, authUserOf } from './auth-user';
-import type { Role } from './user.entity';
-import type { RouteHandler } from '../common/http/http-message';
+import type { RouteHandler } from '../http/http-message';
+import { AuthUser, authUserOf, type Role } from './auth-user';
 
 export const IS_PUBLIC = Symbol('IS_PUBLIC');
 export const ROLES = Symbol('ROLES');
