@@ -2,8 +2,8 @@ import { CanActivate, ExecutionContext, Injectable, SetMetadata, type Type } fro
 import { Reflector } from '@nestjs/core';
 import { authUserOf } from '../auth/auth-user';
 import { TooManyRequestsError } from '../common/errors/domain-error';
-import { HttpResponse, rawRequestOf, type RouteHandler } from '../common/http/http-message';
-import { RateLimiter, recordedRateDecision } from './rate-limiter';
+import { HttpResponse, type RouteHandler } from '../common/http/http-message';
+import { RateLimiter } from './rate-limiter';
 
 const SKIP_RATE_LIMIT = Symbol('SKIP_RATE_LIMIT');
 
@@ -33,9 +33,7 @@ export class RateLimitGuard implements CanActivate {
     }
     const http = context.switchToHttp();
     const req = http.getRequest<object>();
-    const raw = rawRequestOf(req);
-    const decision =
-      recordedRateDecision(raw) ?? (await this.limiter.consume(this.limiter.clientKeyOf(raw, authUserOf(req))));
+    const decision = await this.limiter.admit(req, authUserOf(req));
     if (!decision) {
       return true;
     }

@@ -4,10 +4,14 @@ import Redis from 'ioredis';
 import type { IncomingMessage } from 'node:http';
 import type { AuthUser } from '../auth/auth-user';
 import { clientAddressOf } from '../common/http/proxies';
+import { rawRequestOf } from '../common/http/http-message';
 import { AppConfig } from '../config/configuration';
 import { REDIS } from '../redis/redis.constants';
 
 const WINDOW_MS = 60_000;
+
+const DECISION = Symbol('rateDecision');
+type WithDecision = IncomingMessage & { [DECISION]?: Promise<RateDecision | undefined> };
 
 /** One request counted against its client's budget. */
 export interface RateDecision {
@@ -45,6 +49,18 @@ export class RateLimiter {
     return user ? `user:${user.id}` : `ip:${clientAddressOf(req)}`;
   }
 
+  /**
+   * Counts `req` against its client's budget once, and gives that decision to every
+   * caller for the same request: the response cache for a repeat it would answer, and
+   * `RateLimitGuard` in the pipeline (which answers the 429 of a repeat over the budget).
+   * `undefined`: not counted (the limit is off, or Redis did not answer).
+   */
+  admit(req: object, user: AuthUser | undefined): Promise<RateDecision | undefined> {
+    const raw = rawRequestOf(req) as WithDecision;
+    raw[DECISION] ??= this.enabled ? this.consume(this.clientKeyOf(raw, user)) : Promise.resolve(undefined);
+    return raw[DECISION];
+  }
+
   async consume(clientKey: string): Promise<RateDecision | undefined> {
     const now = Date.now();
     const windowStart = now - (now % WINDOW_MS);
@@ -68,16 +84,4 @@ export class RateLimiter {
       },
     };
   }
-}
-
-const DECISION = Symbol('rateDecision');
-type WithDecision = { [DECISION]?: RateDecision };
-
-/** A request already counted before the framework saw it (see `HotReads`) is not counted again. */
-export function recordRateDecision(req: IncomingMessage, decision: RateDecision): void {
-  (req as WithDecision)[DECISION] = decision;
-}
-
-export function recordedRateDecision(req: IncomingMessage): RateDecision | undefined {
-  return (req as WithDecision)[DECISION];
 }
