@@ -68,7 +68,7 @@ describe('Logs of the built service', () => {
     for (const name of ['list', 'list-again']) {
       await send(port, 'GET', `/v1/products?pageSize=5&token=${QUERY_SECRET}`, { headers: id(name) });
     }
-    // the repeat is answered before the framework (src/cache/hot-reads.ts)
+    // the repeat is answered before the framework (src/cache/response-cache.ts)
     for (const name of ['page', 'page-again']) {
       await send(port, 'GET', '/v1/products?pageSize=3', { headers: id(name) });
     }

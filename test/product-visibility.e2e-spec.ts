@@ -3,7 +3,7 @@ import { closeSuite, newCustomer, openSuite, TestApp, TestWorld } from './suppor
 /**
  * Unreleased products stay hidden: an inactive product reads 404 to anyone but an admin,
  * and only an admin lists another status than active — also once an admin's read put the
- * answer in the cache that anonymous repeats are served from (src/cache/hot-reads.ts).
+ * answer in the cache that anonymous repeats are served from (src/cache/response-cache.ts).
  */
 describe('Product visibility', () => {
   let world: TestWorld;

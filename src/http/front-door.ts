@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HotReads } from '../cache/hot-reads';
+import { ResponseCache } from '../cache/response-cache';
 import { assignClientAddress } from '../common/http/client-address';
 import type { ProxyTrust } from '../config/proxy-trust';
 import { errorBody } from '../common/errors/error-body';
@@ -19,12 +19,13 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
  * request id, its client address (`TRUST_PROXY` decides whether `X-Forwarded-For` counts),
  * the security headers, the request-duration metric (labelled by route
  * template, matched or not) and its access line ({@link logWhenDone}), the refusals that
- * need no route ({@link doorRefusal}), then {@link HotReads}, which answers repeated
- * cached reads itself and hands everything else to the framework.
+ * need no route ({@link doorRefusal}), then the {@link ResponseCache}, which repeats the
+ * pipeline's stored answer to an anonymous cached read and hands everything else to the
+ * framework.
  */
 export class FrontDoor {
   private metrics?: MetricsService;
-  private hotReads?: HotReads;
+  private responses?: ResponseCache;
 
   constructor(
     private readonly bodyLimitBytes: number,
@@ -34,7 +35,7 @@ export class FrontDoor {
   /** Wires in the built app's services; until then requests get their id and headers only. */
   attach(app: INestApplication): void {
     this.metrics = app.get(MetricsService);
-    this.hotReads = app.get(HotReads);
+    this.responses = app.get(ResponseCache);
   }
 
   handle(req: IncomingMessage, res: ServerResponse, framework: RequestHandler): void {
@@ -48,8 +49,8 @@ export class FrontDoor {
     const refusal = doorRefusal(req, this.bodyLimitBytes);
     if (refusal) {
       refuse(req, res, refusal);
-    } else if (this.hotReads) {
-      this.hotReads.handle(req, res, () => framework(req, res));
+    } else if (this.responses) {
+      this.responses.handle(req, res, () => framework(req, res));
     } else {
       framework(req, res);
     }

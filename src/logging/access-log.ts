@@ -26,7 +26,7 @@ export function accessLogLevel(req: IncomingMessage, res: ServerResponse): Level
 
 /**
  * Writes the one access line of a request once its response is done (or the client went
- * away first), whoever answered it: either framework, `HotReads`, or the front door
+ * away first), whoever answered it: either framework, the `ResponseCache`, or the front door
  * itself. Its fields: `requestId`, `req` (method, url with secrets redacted), `res`
  * (statusCode), `responseTime` (ms), `route` (the template, when one matched), `userId`
  * (when a token was verified), `client` (the address `TRUST_PROXY` settles) and, with tracing on, `traceId`. Called by the front door

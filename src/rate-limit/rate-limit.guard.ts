@@ -2,8 +2,8 @@ import { CanActivate, ExecutionContext, Injectable, SetMetadata, type Type } fro
 import { Reflector } from '@nestjs/core';
 import { authUserOf } from '../common/auth-context/auth-user';
 import { TooManyRequestsError } from '../common/errors/domain-error';
-import { HttpResponse, rawRequestOf, type RouteHandler } from '../common/http/http-message';
-import { RateBudget, RateDecision, RateLimiter, recordedRateDecision } from './rate-limiter';
+import { HttpResponse, type RouteHandler } from '../common/http/http-message';
+import { RateBudget, RateDecision, RateLimiter } from './rate-limiter';
 
 const SKIP_RATE_LIMIT = Symbol('SKIP_RATE_LIMIT');
 const EXTRA_BUDGET = Symbol('EXTRA_BUDGET');
@@ -38,7 +38,8 @@ export class RateLimitGuard implements CanActivate {
     }
     const http = context.switchToHttp();
     const req = http.getRequest<object>();
-    const clientKey = this.limiter.clientKeyOf(req, authUserOf(req));
+    const user = authUserOf(req);
+    const clientKey = this.limiter.clientKeyOf(req, user);
     const extra = this.reflector.getAllAndOverride<RateBudget | undefined>(EXTRA_BUDGET, [
       context.getHandler(),
       context.getClass(),
@@ -48,9 +49,9 @@ export class RateLimitGuard implements CanActivate {
       if (!this.limiter.enabled(budget)) {
         continue;
       }
+      // The general budget counts a request once, also when the response cache asked first.
       const decision =
-        (budget === 'general' ? recordedRateDecision(rawRequestOf(req)) : undefined) ??
-        (await this.limiter.consume(clientKey, budget));
+        budget === 'general' ? await this.limiter.admit(req, user) : await this.limiter.consume(clientKey, budget);
       if (!decision) {
         continue;
       }

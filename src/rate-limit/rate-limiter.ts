@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import Redis from 'ioredis';
+import type { IncomingMessage } from 'node:http';
 import type { AuthUser } from '../common/auth-context/auth-user';
 import { clientAddressOf } from '../common/http/client-address';
+import { rawRequestOf } from '../common/http/http-message';
 import { AppConfig } from '../config/configuration';
 import { REDIS } from '../redis/redis.constants';
 
@@ -15,6 +17,9 @@ const WINDOW_MS = 60_000;
  * lower ceiling than browsing.
  */
 export type RateBudget = 'general' | 'auth';
+
+const DECISION = Symbol('rateDecision');
+type WithDecision = IncomingMessage & { [DECISION]?: Promise<RateDecision | undefined> };
 
 /** One request counted against its client's budget. */
 export interface RateDecision {
@@ -54,6 +59,18 @@ export class RateLimiter {
     return user ? `user:${user.id}` : `ip:${clientAddressOf(req)}`;
   }
 
+  /**
+   * Counts `req` against its client's general budget once, and gives that decision to
+   * every caller for the same request: the response cache for a repeat it would answer,
+   * and `RateLimitGuard` in the pipeline (which answers the 429 of a repeat over the
+   * budget). `undefined`: not counted (the limit is off, or Redis did not answer).
+   */
+  admit(req: object, user: AuthUser | undefined): Promise<RateDecision | undefined> {
+    const raw = rawRequestOf(req) as WithDecision;
+    raw[DECISION] ??= this.enabled() ? this.consume(this.clientKeyOf(raw, user)) : Promise.resolve(undefined);
+    return raw[DECISION];
+  }
+
   async consume(clientKey: string, budget: RateBudget = 'general'): Promise<RateDecision | undefined> {
     const limit = this.limits[budget];
     const now = Date.now();
@@ -79,16 +96,4 @@ export class RateLimiter {
       },
     };
   }
-}
-
-const DECISION = Symbol('rateDecision');
-type WithDecision = { [DECISION]?: RateDecision };
-
-/** A request already counted before the framework saw it (see `HotReads`) is not counted again. */
-export function recordRateDecision(req: object, decision: RateDecision): void {
-  (req as WithDecision)[DECISION] = decision;
-}
-
-export function recordedRateDecision(req: object): RateDecision | undefined {
-  return (req as WithDecision)[DECISION];
 }

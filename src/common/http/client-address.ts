@@ -12,7 +12,7 @@ type WithClientAddress = { [CLIENT_ADDRESS]?: string; [VIA_TRUSTED_PROXY]?: bool
 /**
  * Settles who the client is, once, as the request arrives (`http/front-door.ts`): the TCP
  * peer, unless that peer is a trusted proxy, and then the nearest untrusted address in
- * `X-Forwarded-For`. Rate limits, hot reads and logs all read it through
+ * `X-Forwarded-For`. Rate limits, the response cache and logs all read it through
  * {@link clientAddressOf}, on either HTTP adapter.
  */
 export function assignClientAddress(req: IncomingMessage, trust: ProxyTrust): void {

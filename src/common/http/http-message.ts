@@ -28,6 +28,11 @@ export function rawRequestOf(req: object): IncomingMessage {
   return ((req as { raw?: IncomingMessage }).raw ?? req) as IncomingMessage;
 }
 
+/** The node response under either adapter's response object (Fastify's reply wraps it as `raw`). */
+export function rawResponseOf(res: object): ServerResponse {
+  return ((res as { raw?: ServerResponse }).raw ?? res) as ServerResponse;
+}
+
 /** The path of a request URL, without its query string. */
 export function pathOf(url: string | undefined): string {
   const raw = url ?? '/';
