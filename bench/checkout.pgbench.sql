@@ -1,10 +1,10 @@
--- The checkout transaction of src/orders/checkout.ts (placeOrder, with appendEventTo of
--- order-history.service.ts and insertIntoOutbox of messaging/outbox.ts), statement for
--- statement, for one line of quantity 1: the conditional stock UPDATE … RETURNING, then
+-- The checkout transaction of src/orders/checkout.ts (its statements are TAKE_STOCK and
+-- INSERT_ORDER in src/orders/orders.repository.ts), statement for statement, for one
+-- line of quantity 1: the conditional stock UPDATE … RETURNING, then
 -- the one statement that inserts the order, its line snapshot, its OrderCreated event and
 -- the event's outbox message and returns what the answer is built from, then COMMIT.
 -- What the service computes in JS is computed in SQL here: the order_sn, the event id and
--- the event data (its $1–$3); the statements are otherwise the service's.
+-- the event data (its :orderSn, :eventId, :eventData); the statements are otherwise the service's.
 --
 -- pgbench -n -M prepared -c 32 -j 2 -T 10 -D minid=2 -D maxid=10000 -D users=1000 -f bench/checkout.pgbench.sql mall_bench
 -- (minid = maxid = 1: every client buys the one hot product.) -M prepared as the service
@@ -26,23 +26,20 @@ WITH new_order AS (
   FROM new_order, unnest(ARRAY[:pid]::int[], ARRAY[:name]::varchar[], ARRAY[:price]::int[], ARRAY[1]::int[], ARRAY[:price]::bigint[]) AS line
 ), new_event AS (
   INSERT INTO order_events (id, order_id, seq, type, data)
-  SELECT gen_random_uuid(), new_order.id,
-         coalesce((SELECT max(seq) FROM order_events WHERE order_id = new_order.id), 0) + 1,
-         'OrderCreated'::varchar,
+  SELECT gen_random_uuid(), new_order.id, 1, 'OrderCreated'::varchar,
          jsonb_build_object('total', :price::int, 'items', jsonb_build_array(jsonb_build_object(
            'productId', :pid::int, 'quantity', 1, 'name', :name::text, 'unitPrice', :price::int, 'subtotal', :price::int)))
   FROM new_order
   RETURNING id, order_id, seq, type, data, at
 ), new_message AS (
   INSERT INTO outbox (id, subject, payload, created_at)
-  SELECT id, subject, payload, clock_timestamp() FROM (
-    SELECT new_event.id, 'mall.orders.OrderCreated'::varchar AS subject,
-           jsonb_build_object('id', new_event.id, 'type', new_event.type, 'orderId', new_event.order_id,
-                              'orderSn', new_order.order_sn, 'seq', new_event.seq,
-                              'at', to_char(new_event.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24":"MI":"SS.MS"Z"'),
-                              'data', new_event.data) AS payload
-    FROM new_event, new_order
-  ) AS message
+  SELECT new_event.id, 'mall.orders.OrderCreated',
+         jsonb_build_object('id', new_event.id, 'type', new_event.type, 'orderId', new_event.order_id,
+                            'orderSn', new_order.order_sn, 'seq', new_event.seq,
+                            'at', to_char(new_event.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24":"MI":"SS.MS"Z"'),
+                            'data', new_event.data),
+         clock_timestamp()
+  FROM new_event, new_order
 )
 SELECT id, status, created_at AS "createdAt", updated_at AS "updatedAt" FROM new_order;
 COMMIT;

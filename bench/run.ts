@@ -14,6 +14,7 @@ import { cpus } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { authFlood, formatAuthFlood, type AuthFloodResult } from './lib/auth-flood.js';
 import { renderChart } from './lib/chart.js';
 import { load, type LoadOptions } from './lib/load.js';
 import { hasPgbench, pgbench } from './lib/pgbench.js';
@@ -101,6 +102,7 @@ class Bench {
   readonly measurements: Measurement[] = [];
   readonly pgbenchRuns: PgbenchMeasurement[] = [];
   readonly soak: SoakRun[] = [];
+  readonly authFloods: AuthFloodResult[] = [];
   private readonly stamp = new Date().toISOString().replace(/[:.]/g, '-');
   private service!: Child;
   private seeded!: Seeded;
@@ -227,6 +229,9 @@ class Bench {
         await this.pgbench(round, reference);
       }
     }
+    const flood = await authFlood(`http://127.0.0.1:${PORTS.service}`, round, this.settings.durationS);
+    this.authFloods.push(flood);
+    console.log(formatAuthFlood(flood));
   }
 
   private startReference(target: 'raw' | 'bare'): Promise<Child> {
@@ -372,6 +377,12 @@ class Bench {
     const summary = summarize(this.measurements, this.pgbenchRuns, this.soak);
     const table = formatTable(summary);
     console.log(`\n${table}\n`);
+    const ratios = this.authFloods.map((flood) => flood.ratio).sort((a, b) => a - b);
+    if (ratios.length > 0) {
+      console.log(
+        `auth-flood: an innocent user's login p50 during another client's login flood is ${ratios[Math.floor(ratios.length / 2)].toFixed(2)}× its idle p50 (median of ${ratios.length} round(s); the contract wants ≤ 2×)\n`,
+      );
+    }
     const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version };
     const subtitle =
       `${s.quick ? 'quick' : 'full'} run${s.embedded ? ' (embedded)' : ''}, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — ` +
@@ -393,6 +404,7 @@ class Bench {
       soak: this.soak,
       measurements: this.measurements,
       pgbench: this.pgbenchRuns,
+      authFlood: this.authFloods,
       table,
     };
     const body = JSON.stringify(json, null, 2) + '\n';

@@ -2,12 +2,18 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { compileProxyTrust } from './config/proxy-trust';
 import type { AppConfig } from './config/configuration';
 import { FrontDoor } from './http/front-door';
 import { configureHttpAdapter, createHttpAdapter } from './http/http-adapters';
 import { configureHttpServer } from './http/http-server';
-import { setUpOpenApi } from './http/openapi';
+import { isPublicRoute } from './common/auth-context/auth.decorators';
+import { type RouteFacts, setUpOpenApi } from './http/openapi';
+import { isRateLimitedRoute } from './rate-limit/rate-limit.guard';
 import { requireJsonBody } from './http/require-json.middleware';
+
+/** What the OpenAPI document reads from the guards' metadata. */
+export const ROUTE_FACTS: RouteFacts = { isPublic: isPublicRoute, isRateLimited: isRateLimitedRoute };
 
 /**
  * Builds the whole application, as `main.ts` serves it and as the e2e tests drive it,
@@ -16,11 +22,11 @@ import { requireJsonBody } from './http/require-json.middleware';
  */
 export async function createApp(config: AppConfig): Promise<INestApplication> {
   const { http } = config;
-  const door = new FrontDoor();
+  const door = new FrontDoor(http.bodyLimitBytes, compileProxyTrust(http.trustProxy));
   const app = await NestFactory.create(AppModule.forRoot(config), createHttpAdapter(http, door), {
     bufferLogs: true,
     rawBody: true,
-    // Express gets its JSON parser below, with our limit and types; Fastify's is built in.
+    // Express gets its JSON body parser in configureHttpAdapter; Fastify's JSON parser is replaced there.
     bodyParser: http.adapter === 'fastify',
   });
   app.useLogger(app.get(Logger));
@@ -45,6 +51,6 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   }
   app.use(requireJsonBody);
   configureHttpAdapter(app, http);
-  setUpOpenApi(app);
+  setUpOpenApi(app, ROUTE_FACTS);
   return app;
 }

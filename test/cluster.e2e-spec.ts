@@ -49,6 +49,7 @@ describe('WORKERS=2 with the built service', () => {
       WORKERS: '2',
       LOG_LEVEL: 'info',
       RATE_LIMIT_PER_MINUTE: '0',
+      AUTH_RATE_LIMIT_PER_MINUTE: '0',
       ...env,
     });
     services.push(service);

@@ -222,6 +222,10 @@ describe('Dependency faults', () => {
     expect(order.ms).toBeLessThan(FAIL_FAST_MS);
     const cart = await t!.http.get('/v1/cart').set('Authorization', buyer.auth);
     expect({ status: cart.status, code: cart.body.code }).toEqual({ status: 503, code: 'CART_UNAVAILABLE' });
+    // the lockout cannot be counted, so no password is checked
+    const login = await t!.http.post('/v1/auth/login').send({ email: buyer.email, password: buyer.password });
+    expect({ status: login.status, code: login.body.code }).toEqual({ status: 503, code: 'LOGIN_UNAVAILABLE' });
+    expect(login.headers['retry-after']).toMatch(/^\d+$/);
     const ready = await t!.http.get('/health/ready').expect(503);
     expect(ready.body.message).toMatch(/redis/);
 

@@ -146,7 +146,11 @@ describe('Products', () => {
         .query({ q: 'L-', minPrice: 2000, maxPrice: 4000, sort: 'price:desc' })
         .expect(200);
       expect(range.body.items.map((p: { price: number }) => p.price)).toEqual([4000, 3000, 2000]);
-      const inactive = await t.http.get('/v1/products').query({ q: 'L-', status: 'inactive' }).expect(200);
+      const inactive = await t.http
+        .get('/v1/products')
+        .query({ q: 'L-', status: 'inactive' })
+        .set('Authorization', admin)
+        .expect(200);
       expect(inactive.body.items.map((p: { sku: string }) => p.sku)).toEqual(['L-off']);
     });
 

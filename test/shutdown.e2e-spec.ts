@@ -44,6 +44,7 @@ describe('Graceful shutdown of the built service', () => {
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
       RATE_LIMIT_PER_MINUTE: '0',
+      AUTH_RATE_LIMIT_PER_MINUTE: '0',
       SEED_DEMO: 'false',
       // the test loads one embedded connection with a hundred requests: no 503 for waiting
       DB_ACQUIRE_TIMEOUT_MS: '30000',

@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -96,6 +96,10 @@ describe('Tracing and request logs of the built service', () => {
         throw new Error(`the service does not compile:\n${error.stdout ?? String(error)}`);
       },
     );
+    // What `npm run build` copies besides the compiled code (nest-cli.json's assets).
+    for (const folder of ['storefront/views', 'storefront/assets']) {
+      await cp(join(ROOT, 'src', folder), join(dir, folder), { recursive: true });
+    }
 
     collector = createServer((req, res) => {
       const chunks: Buffer[] = [];

@@ -97,11 +97,7 @@ export const keyOf = (target: Target, scenario: string): string =>
   target === 'service' ? scenario : `${target}:${scenario}`;
 
 /** Medians over rounds of every figure; error counts are summed; ratios are medians of per-round ratios. */
-export function summarize(
-  measurements: Measurement[],
-  pgbenchRuns: PgbenchMeasurement[],
-  soak: SoakRun[],
-): Summary {
+export function summarize(measurements: Measurement[], pgbenchRuns: PgbenchMeasurement[], soak: SoakRun[]): Summary {
   const groups = new Map<string, Measurement[]>();
   for (const m of measurements) {
     const key = keyOf(m.target, m.scenario);
@@ -188,6 +184,8 @@ export function summarize(
     'order-hot / floor (pgbench floor-hot)': perRound('order-hot', 'pgbench:floor-hot'),
     'uncached-list / its SQL = floor (pgbench list)': perRound('uncached-list', 'pgbench:list'),
     'WORKERS=2 / WORKERS=1 (hot-read)': perRound('workers2:hot-read', 'hot-read'),
+    'product-page / hot-read': perRound('product-page', 'hot-read'),
+    'catalog-page / hot-list': perRound('catalog-page', 'hot-list'),
     'hot-read p99 / p50': hotRead ? hotRead.p99 / hotRead.p50 : NaN,
   };
   return { rows, ratios, targets: checkTargets(rows, ratios, soak) };
@@ -235,6 +233,7 @@ function checkTargets(rows: Row[], ratios: Record<string, number>, soak: SoakRun
       value: Number.isFinite(cartVsBare) ? `${cartVsBare.toFixed(1)}×` : 'not measured',
       met: Number.isFinite(cartVsBare) ? cartVsBare <= 4 : null,
     },
+    ratio('cached product page vs its JSON hot read', '≥ 0.5×', 'product-page / hot-read', 0.5, 'hot read'),
     {
       name: 'hot read tail',
       goal: 'p99 ≤ 3× p50',

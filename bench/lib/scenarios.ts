@@ -69,10 +69,28 @@ export const HOT_LIST: Scenario = {
   path: '/v1/products?page=1',
 };
 
+/** The storefront's twin of {@link HOT_READ}: the same product as an HTML page (cached read + compiled template). */
+export const PRODUCT_PAGE: Scenario = {
+  name: 'product-page',
+  description: `GET /products/${HOT_PRODUCT_ID}, the storefront page of the hot-read product`,
+  connections: READ_CONNECTIONS,
+  path: `/products/${HOT_PRODUCT_ID}`,
+};
+
+/** The storefront's twin of {@link HOT_LIST}: the catalog's first page as HTML. */
+export const CATALOG_PAGE: Scenario = {
+  name: 'catalog-page',
+  description: 'GET /?page=1, the storefront catalog page of the hot-list page',
+  connections: READ_CONNECTIONS,
+  path: '/?page=1',
+};
+
 /** Every service scenario, in the order a round runs them. */
 export const SERVICE_SCENARIOS: Scenario[] = [
   HOT_READ,
   HOT_LIST,
+  PRODUCT_PAGE,
+  CATALOG_PAGE,
   {
     name: 'uncached-list',
     description: 'GET /v1/products?minPrice=<distinct per request>: every request misses the cache',

@@ -70,7 +70,7 @@ function dockerfileEnv(name: string): string {
   return match?.[1] ?? '';
 }
 
-/** `node dist/main.js` as production would run it, with rate limiting off and quiet logs. */
+/** `node dist/main.js` as production would run it, with rate limiting off, behind a (loopback) proxy, and quiet logs. */
 export function startService(options: ServiceOptions): Promise<Child> {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -82,6 +82,9 @@ export function startService(options: ServiceOptions): Promise<Child> {
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     RATE_LIMIT_PER_MINUTE: '0',
+    AUTH_RATE_LIMIT_PER_MINUTE: '0',
+    // the bench's own clients are told apart by X-Forwarded-For (auth-flood)
+    TRUST_PROXY: 'loopback',
     LOG_LEVEL: 'warn',
     SEED_DEMO: 'false',
     WORKERS: String(options.workers ?? 1),

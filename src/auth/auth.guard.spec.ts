@@ -4,13 +4,16 @@ import { JwtModule, JwtService } from '@nestjs/jwt';
 import { Test } from '@nestjs/testing';
 import type { HttpRequest } from '../common/http/http-message';
 import { DomainError } from '../common/errors/domain-error';
-import { Public, Roles } from './auth.decorators';
+import { Public, Roles } from '../common/auth-context/auth.decorators';
 import { AuthGuard } from './auth.guard';
-import { AuthUser, authUserOf } from './auth-user';
+import { AuthUser, authUserOf } from '../common/auth-context/auth-user';
+import { KnownUsers } from './known-users.service';
+import { AcceptsSessionCookie } from './session-cookie';
 import { TokenDenylist } from './token-denylist.service';
 
 const SECRET = 'x'.repeat(32);
 const REVOKED_JTI = 'revoked-jti';
+const DELETED_USER = 13;
 
 class ShopController {
   @Public()
@@ -33,6 +36,12 @@ class AdminController {
 @Public()
 class OpenController {
   health() {}
+}
+
+@Public()
+@AcceptsSessionCookie()
+class PagesController {
+  page() {}
 }
 
 type Handler = () => void;
@@ -62,6 +71,7 @@ describe('AuthGuard', () => {
         AuthGuard,
         Reflector,
         { provide: TokenDenylist, useValue: { isRevoked: (jti: string) => jti === REVOKED_JTI } },
+        { provide: KnownUsers, useValue: { exists: (id: number) => Promise.resolve(id !== DELETED_USER) } },
       ],
     }).compile();
     guard = moduleRef.get(AuthGuard);
@@ -71,9 +81,24 @@ describe('AuthGuard', () => {
   const tokenFor = (role: string, { jti = 'jti-1', sub = '7', expiresIn = 3600 } = {}) =>
     `Bearer ${jwt.sign({ sub, role }, { jwtid: jti, expiresIn, algorithm: 'HS256' })}`;
 
-  function rejection(run: () => unknown): DomainError {
+  const nowSeconds = () => Math.floor(Date.now() / 1000);
+  /** A token with every claim right, then `overrides` (undefined: the claim left out), signed as ours are. */
+  const signed = (overrides: Record<string, unknown>) => {
+    const claims: Record<string, unknown> = {
+      sub: '7',
+      role: 'customer',
+      jti: 'jti-1',
+      iat: nowSeconds(),
+      exp: nowSeconds() + 3600,
+      ...overrides,
+    };
+    const payload = Object.fromEntries(Object.entries(claims).filter(([, value]) => value !== undefined));
+    return `Bearer ${jwt.sign(payload, { algorithm: 'HS256', noTimestamp: !('iat' in payload) })}`;
+  };
+
+  async function rejection(run: () => Promise<unknown>): Promise<DomainError> {
     try {
-      run();
+      await run();
     } catch (error) {
       expect(error).toBeInstanceOf(DomainError);
       return error as DomainError;
@@ -81,92 +106,94 @@ describe('AuthGuard', () => {
     throw new Error('expected the guard to refuse');
   }
 
-  const expectUnauthenticated = (authorization?: string, handler: Handler = ShopController.prototype.orders) => {
+  const expectUnauthenticated = async (authorization?: string, handler: Handler = ShopController.prototype.orders) => {
     const { context, req } = contextFor(ShopController, handler, authorization);
-    const error = rejection(() => guard.canActivate(context));
+    const error = await rejection(() => guard.canActivate(context));
     expect(error).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
     expect(authUserOf(req)).toBeUndefined();
     return error;
   };
 
   describe('on a public route', () => {
-    it('lets a caller without a token through', () => {
+    it('lets a caller without a token through', async () => {
       const { context, req } = contextFor(ShopController, ShopController.prototype.browse);
-      expect(guard.canActivate(context)).toBe(true);
+      expect(await guard.canActivate(context)).toBe(true);
       expect(authUserOf(req)).toBeUndefined();
     });
 
-    it('lets every route of a public controller through', () => {
+    it('lets every route of a public controller through', async () => {
       const { context } = contextFor(OpenController, OpenController.prototype.health);
-      expect(guard.canActivate(context)).toBe(true);
+      expect(await guard.canActivate(context)).toBe(true);
     });
 
-    it('still identifies a caller with a valid token', () => {
+    it('still identifies a caller with a valid token', async () => {
       const { context, req } = contextFor(ShopController, ShopController.prototype.browse, tokenFor('customer'));
-      expect(guard.canActivate(context)).toBe(true);
+      expect(await guard.canActivate(context)).toBe(true);
       expect(authUserOf(req)).toMatchObject({ id: 7, role: 'customer', jti: 'jti-1' });
     });
 
-    it('ignores an invalid token instead of refusing', () => {
+    it('ignores an invalid token instead of refusing', async () => {
       const { context, req } = contextFor(ShopController, ShopController.prototype.browse, 'Bearer not-a-jwt');
-      expect(guard.canActivate(context)).toBe(true);
+      expect(await guard.canActivate(context)).toBe(true);
       expect(authUserOf(req)).toBeUndefined();
     });
 
-    it('ignores a revoked token instead of refusing', () => {
+    it('ignores a revoked token instead of refusing', async () => {
       const revoked = tokenFor('customer', { jti: REVOKED_JTI });
       const { context, req } = contextFor(ShopController, ShopController.prototype.browse, revoked);
-      expect(guard.canActivate(context)).toBe(true);
+      expect(await guard.canActivate(context)).toBe(true);
       expect(authUserOf(req)).toBeUndefined();
     });
   });
 
   describe('on a protected route', () => {
-    it('attaches the verified caller to the request', () => {
+    it('attaches the verified caller to the request', async () => {
       const { context, req } = contextFor(ShopController, ShopController.prototype.orders, tokenFor('customer'));
-      expect(guard.canActivate(context)).toBe(true);
+      expect(await guard.canActivate(context)).toBe(true);
       const user = authUserOf(req) as AuthUser;
       expect(user).toEqual({ id: 7, role: 'customer', jti: 'jti-1', exp: expect.any(Number) });
       expect(user.exp).toBeGreaterThan(Date.now() / 1000);
     });
 
-    it('accepts the bearer scheme in any case', () => {
+    it('accepts the bearer scheme in any case', async () => {
       const token = tokenFor('customer').slice('Bearer '.length);
       const { context } = contextFor(ShopController, ShopController.prototype.orders, `bEaReR ${token}`);
-      expect(guard.canActivate(context)).toBe(true);
+      expect(await guard.canActivate(context)).toBe(true);
     });
 
-    it('refuses a caller without a token', () => {
-      expect(expectUnauthenticated(undefined).message).toBe('A bearer token is required');
+    it('refuses a caller without a token', async () => {
+      expect((await expectUnauthenticated(undefined)).message).toBe('A bearer token is required');
     });
 
-    it.each([['Basic dXNlcjpwYXNz'], ['Bearer'], ['Bearer '], ['']])('refuses the header %j', (authorization) => {
-      expectUnauthenticated(authorization);
+    it.each([['Basic dXNlcjpwYXNz'], ['Bearer'], ['Bearer '], ['']])('refuses the header %j', async (authorization) => {
+      await expectUnauthenticated(authorization);
     });
 
-    it('refuses an expired token', () => {
-      expect(expectUnauthenticated(tokenFor('customer', { expiresIn: -10 })).message).toBe('The token has expired');
+    it('refuses an expired token', async () => {
+      expect((await expectUnauthenticated(tokenFor('customer', { expiresIn: -10 }))).message).toBe(
+        'The token has expired',
+      );
     });
 
-    it('refuses a token signed with another secret', () => {
+    it('refuses a token signed with another secret', async () => {
       const forged = new JwtService({ secret: 'y'.repeat(32) }).sign({ sub: '7', role: 'admin' }, { jwtid: 'j' });
-      expect(expectUnauthenticated(`Bearer ${forged}`).message).toBe('The token is invalid');
+      expect((await expectUnauthenticated(`Bearer ${forged}`)).message).toBe('The token is invalid');
     });
 
-    it('refuses an unsigned alg:none token', () => {
+    it('refuses an unsigned alg:none token', async () => {
       const now = Math.floor(Date.now() / 1000);
       const payload = { sub: '7', role: 'admin', jti: 'jti-none', iat: now, exp: now + 3600 };
       const unsigned = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(payload)}.`;
-      expect(expectUnauthenticated(`Bearer ${unsigned}`).message).toBe('The token is invalid');
+      expect((await expectUnauthenticated(`Bearer ${unsigned}`)).message).toBe('The token is invalid');
     });
 
-    it('refuses a token signed with the right secret but another algorithm', () => {
+    it('refuses a token signed with the right secret but another algorithm', async () => {
       const hs512 = jwt.sign({ sub: '7', role: 'admin' }, { jwtid: 'j', algorithm: 'HS512' });
-      expectUnauthenticated(`Bearer ${hs512}`);
+      await expectUnauthenticated(`Bearer ${hs512}`);
     });
 
-    it('refuses a revoked token', () => {
-      const error = expectUnauthenticated(tokenFor('customer', { jti: REVOKED_JTI }));
+    it('refuses a revoked token', async () => {
+      const error = await expectUnauthenticated(tokenFor('customer', { jti: REVOKED_JTI }));
       expect(error.message).toBe('The token has been revoked');
     });
 
@@ -174,40 +201,101 @@ describe('AuthGuard', () => {
       ['an unknown role', () => tokenFor('root')],
       ['a non-numeric subject', () => tokenFor('customer', { sub: 'abc' })],
       ['a zero subject', () => tokenFor('customer', { sub: '0' })],
-    ])('refuses a token with %s', (_label, makeToken) => {
-      expect(expectUnauthenticated(makeToken()).message).toBe('The token is invalid');
+      ['the subject 1e0', () => tokenFor('customer', { sub: '1e0' })],
+      ['the subject " 2"', () => tokenFor('customer', { sub: ' 2' })],
+      ['the subject 0x2', () => tokenFor('customer', { sub: '0x2' })],
+      ['the subject 02', () => tokenFor('customer', { sub: '02' })],
+      ['the subject 7.0', () => tokenFor('customer', { sub: '7.0' })],
+      ['a subject beyond int32', () => tokenFor('customer', { sub: '2147483648' })],
+      ['a numeric (not string) subject', () => signed({ sub: 7 })],
+      ['no subject', () => signed({ sub: undefined })],
+      ['no role', () => signed({ role: undefined })],
+      ['no jti', () => signed({ jti: undefined })],
+      ['an empty jti', () => signed({ jti: '' })],
+      ['no exp', () => signed({ exp: undefined })],
+      ['no iat', () => signed({ iat: undefined })],
+      ['an iat 61 s in the future', () => signed({ iat: nowSeconds() + 61 })],
+    ])('refuses a token with %s', async (_label, makeToken) => {
+      expect((await expectUnauthenticated(makeToken())).message).toBe('The token is invalid');
     });
 
-    it('refuses a token without a jti', () => {
+    it('accepts an iat up to 60 s in the future (clock skew between instances)', async () => {
+      const { context } = contextFor(
+        ShopController,
+        ShopController.prototype.orders,
+        signed({ iat: nowSeconds() + 55 }),
+      );
+      expect(await guard.canActivate(context)).toBe(true);
+    });
+
+    it('refuses a valid token whose user no longer exists', async () => {
+      const error = await expectUnauthenticated(tokenFor('customer', { sub: String(DELETED_USER) }));
+      expect(error.message).toBe('The account behind this token no longer exists');
+    });
+
+    it('refuses a token without a jti', async () => {
       const noJti = jwt.sign({ sub: '7', role: 'customer' }, { expiresIn: 60 });
-      expectUnauthenticated(`Bearer ${noJti}`);
+      await expectUnauthenticated(`Bearer ${noJti}`);
     });
   });
 
   describe('with @Roles', () => {
-    it('refuses a customer on an admin route with 403 FORBIDDEN', () => {
+    it('refuses a customer on an admin route with 403 FORBIDDEN', async () => {
       const { context } = contextFor(ShopController, ShopController.prototype.manage, tokenFor('customer'));
-      expect(rejection(() => guard.canActivate(context))).toMatchObject({ status: 403, code: 'FORBIDDEN' });
+      expect(await rejection(() => guard.canActivate(context))).toMatchObject({ status: 403, code: 'FORBIDDEN' });
     });
 
-    it('lets an admin through', () => {
+    it('lets an admin through', async () => {
       const { context, req } = contextFor(ShopController, ShopController.prototype.manage, tokenFor('admin'));
-      expect(guard.canActivate(context)).toBe(true);
+      expect(await guard.canActivate(context)).toBe(true);
       expect(authUserOf(req)).toMatchObject({ id: 7, role: 'admin' });
     });
 
-    it('applies roles set on the controller to its routes', () => {
+    it('applies roles set on the controller to its routes', async () => {
       const { context } = contextFor(AdminController, AdminController.prototype.report, tokenFor('customer'));
-      expect(rejection(() => guard.canActivate(context))).toMatchObject({ status: 403 });
+      expect(await rejection(() => guard.canActivate(context))).toMatchObject({ status: 403 });
     });
 
-    it('lets a route override the roles of its controller', () => {
+    it('lets a route override the roles of its controller', async () => {
       const { context } = contextFor(AdminController, AdminController.prototype.shared, tokenFor('customer'));
-      expect(guard.canActivate(context)).toBe(true);
+      expect(await guard.canActivate(context)).toBe(true);
     });
 
-    it('still needs a token before looking at roles', () => {
-      expectUnauthenticated(undefined, ShopController.prototype.manage);
+    it('still needs a token before looking at roles', async () => {
+      await expectUnauthenticated(undefined, ShopController.prototype.manage);
+    });
+  });
+  describe('the session cookie', () => {
+    const withCookie = (controller: new () => object, handler: Handler, token: string) => {
+      const req = { headers: { cookie: `other=1; mall_session=${token.slice('Bearer '.length)}` } } as HttpRequest;
+      const context = {
+        getHandler: () => handler,
+        getClass: () => controller,
+        switchToHttp: () => ({ getRequest: () => req, getResponse: () => ({}) }),
+      } as unknown as ExecutionContext;
+      return { context, req };
+    };
+
+    it('signs the caller in on routes that accept it (the storefront)', async () => {
+      const { context, req } = withCookie(PagesController, PagesController.prototype.page, tokenFor('customer'));
+      expect(await guard.canActivate(context)).toBe(true);
+      expect(authUserOf(req)).toMatchObject({ id: 7, role: 'customer' });
+    });
+
+    it('counts for nothing anywhere else: the API stays bearer-only', async () => {
+      const { context, req } = withCookie(ShopController, ShopController.prototype.orders, tokenFor('customer'));
+      expect(await rejection(() => guard.canActivate(context))).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+      expect(authUserOf(req)).toBeUndefined();
+      const open = withCookie(ShopController, ShopController.prototype.browse, tokenFor('customer'));
+      expect(await guard.canActivate(open.context)).toBe(true);
+      expect(authUserOf(open.req)).toBeUndefined();
+    });
+
+    it('is ignored when revoked, like a revoked bearer token on a public route', async () => {
+      const revoked = tokenFor('customer', { jti: REVOKED_JTI });
+      const { context, req } = withCookie(PagesController, PagesController.prototype.page, revoked);
+      expect(await guard.canActivate(context)).toBe(true);
+      expect(authUserOf(req)).toBeUndefined();
     });
   });
 });

@@ -3,15 +3,30 @@ import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { ForbiddenError, UnauthenticatedError } from '../common/errors/domain-error';
 import type { HttpRequest } from '../common/http/http-message';
-import { IS_PUBLIC, ROLES } from './auth.decorators';
-import { AccessTokenClaims, attachAuthUser, AuthUser } from './auth-user';
+import { isPublicRoute, ROLES } from '../common/auth-context/auth.decorators';
+import { type AccessTokenClaims, attachAuthUser, type AuthUser } from '../common/auth-context/auth-user';
+import { UserNotFoundError } from './auth.errors';
+import { KnownUsers } from './known-users.service';
 import { TokenDenylist } from './token-denylist.service';
+import { ACCEPTS_SESSION_COOKIE, sessionTokenOf } from './session-cookie';
 import type { Role } from './user.entity';
+
+/** Clock skew allowed between the instance that signed a token and the one reading it. */
+const IAT_SKEW_SECONDS = 60;
+/** `sub` is a user id as canonical decimal digits: no sign, no leading zero, no exponent, no spaces. */
+const CANONICAL_ID = /^[1-9][0-9]{0,9}$/;
+const MAX_ID = 2_147_483_647;
 
 /**
  * Global guard, deny by default: every route needs a valid, unrevoked bearer token
- * unless it is `@Public()`, and `@Roles(...)` narrows it further. A token on a public
- * route is still read when valid, so the caller is known (rate limits count per user).
+ * unless it is `@Public()`, and `@Roles(...)` narrows it further. A token means what it
+ * says or nothing: besides its signature and `exp`, it must carry `exp`, `iat`, `jti`,
+ * `sub` and `role`, a canonical `sub`, an `iat` not in the future (beyond 60 s of skew),
+ * and name a user who still exists ({@link KnownUsers}); else it is 401 on every route.
+ * A token on a public route is still read when valid, so the caller is known (rate
+ * limits count per user); an invalid one there is ignored. Only routes marked
+ * `@AcceptsSessionCookie()` (the storefront) also take the token from the session
+ * cookie; the JSON API stays bearer-only.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -19,16 +34,18 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly jwt: JwtService,
     private readonly denylist: TokenDenylist,
+    private readonly knownUsers: KnownUsers,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) ?? false;
+    const isPublic = isPublicRoute(this.reflector, context.getHandler(), context.getClass());
     const req = context.switchToHttp().getRequest<HttpRequest>();
-    const token = bearerToken(req);
+    const acceptsCookie = this.reflector.getAllAndOverride<boolean>(ACCEPTS_SESSION_COOKIE, targets) ?? false;
+    const token = bearerToken(req) ?? (acceptsCookie ? sessionTokenOf(req) : undefined);
 
     if (isPublic) {
-      const user = token ? this.verify(token, false) : undefined;
+      const user = token ? await this.verify(token).catch(() => undefined) : undefined;
       if (user) {
         attachAuthUser(req, user);
       }
@@ -37,7 +54,7 @@ export class AuthGuard implements CanActivate {
     if (!token) {
       throw new UnauthenticatedError('A bearer token is required');
     }
-    const user = this.verify(token, true)!;
+    const user = await this.verify(token);
     attachAuthUser(req, user);
 
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
@@ -47,31 +64,37 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
-  private verify(token: string, required: boolean): AuthUser | undefined {
-    let claims: AccessTokenClaims;
+  /** The caller `token` names, or an `UnauthenticatedError` saying why not. */
+  private async verify(token: string): Promise<AuthUser> {
+    let claims: Partial<Record<keyof AccessTokenClaims, unknown>>;
     try {
-      claims = this.jwt.verify<AccessTokenClaims>(token, { algorithms: ['HS256'] });
+      claims = this.jwt.verify(token, { algorithms: ['HS256'] });
     } catch (error) {
-      if (!required) {
-        return undefined;
-      }
       const expired = (error as Error).name === 'TokenExpiredError';
       throw new UnauthenticatedError(expired ? 'The token has expired' : 'The token is invalid');
     }
-    const id = Number(claims.sub);
-    if (!Number.isSafeInteger(id) || id <= 0 || typeof claims.jti !== 'string' || !isRole(claims.role)) {
-      if (required) {
-        throw new UnauthenticatedError('The token is invalid');
-      }
-      return undefined;
+    const { sub, role, jti, iat, exp } = claims;
+    if (
+      typeof sub !== 'string' ||
+      !CANONICAL_ID.test(sub) ||
+      Number(sub) > MAX_ID ||
+      !isRole(role) ||
+      typeof jti !== 'string' ||
+      jti === '' ||
+      !Number.isFinite(exp) ||
+      !Number.isFinite(iat) ||
+      (iat as number) > Date.now() / 1_000 + IAT_SKEW_SECONDS
+    ) {
+      throw new UnauthenticatedError('The token is invalid');
     }
-    if (this.denylist.isRevoked(claims.jti)) {
-      if (required) {
-        throw new UnauthenticatedError('The token has been revoked');
-      }
-      return undefined;
+    if (this.denylist.isRevoked(jti)) {
+      throw new UnauthenticatedError('The token has been revoked');
     }
-    return { id, role: claims.role, jti: claims.jti, exp: claims.exp };
+    const id = Number(sub);
+    if (!(await this.knownUsers.exists(id))) {
+      throw new UserNotFoundError();
+    }
+    return { id, role, jti, exp: exp as number };
   }
 }
 

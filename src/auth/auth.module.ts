@@ -1,22 +1,20 @@
 import { Module, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { createSecretKey } from 'node:crypto';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/configuration';
-import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
-import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { CLOCK, KnownUsers, systemClock } from './known-users.service';
 import { LoginAttempts } from './login-attempts.service';
+import { PasswordHasher } from './password-hasher.service';
 import { TokenDenylist } from './token-denylist.service';
 import { UserEntity } from './user.entity';
 
 @Module({
   imports: [
-    RateLimitModule,
     TypeOrmModule.forFeature([UserEntity]),
     JwtModule.registerAsync({
       inject: [ConfigService],
@@ -29,14 +27,18 @@ import { UserEntity } from './user.entity';
     }),
   ],
   controllers: [AuthController],
+  // AuthGuard runs on every route: app.module.ts registers it, with the other global guards.
   providers: [
     AuthService,
     TokenDenylist,
     LoginAttempts,
-    // Order matters: identify the caller first, then count its requests.
-    { provide: APP_GUARD, useClass: AuthGuard },
-    { provide: APP_GUARD, useClass: RateLimitGuard },
+    PasswordHasher,
+    KnownUsers,
+    { provide: CLOCK, useValue: systemClock },
+    AuthGuard,
   ],
+  // AuthService for the storefront's pages, which log in and out through the same service.
+  exports: [AuthService, AuthGuard],
 })
 export class AuthModule implements OnApplicationBootstrap {
   constructor(

@@ -7,11 +7,14 @@ import { Repository } from 'typeorm';
 import { AppConfig } from '../config/configuration';
 import { isUniqueViolation } from '../database/transaction-runner';
 import { EmailTakenError, InvalidCredentialsError, UserNotFoundError } from './auth.errors';
-import { AuthUser } from './auth-user';
+import { AuthUser } from '../common/auth-context/auth-user';
 import { AccessTokenDto, UserDto } from './dto/auth-responses.dto';
 import { LoginDto, RegisterDto } from './dto/register.dto';
 import { LoginAttempts } from './login-attempts.service';
-import { hashPassword, verifyPassword } from './password';
+import type { PasswordCheck } from './password';
+import { normalizeEmail } from './email';
+import { hashPassword } from './password';
+import { PasswordHasher } from './password-hasher.service';
 import { TokenDenylist } from './token-denylist.service';
 import { Role, UserEntity } from './user.entity';
 
@@ -26,13 +29,15 @@ export class AuthService {
     private readonly jwt: JwtService,
     private readonly denylist: TokenDenylist,
     private readonly loginAttempts: LoginAttempts,
+    private readonly hasher: PasswordHasher,
     config: ConfigService<AppConfig, true>,
   ) {
     this.ttlSeconds = config.get('auth', { infer: true }).jwtTtlSeconds;
   }
 
-  async register(input: RegisterDto, role: Role = 'customer'): Promise<UserDto> {
-    const passwordHash = await hashPassword(input.password);
+  /** `client` is who asks (their address): hashing is shared out fairly between clients. */
+  async register(input: RegisterDto, client: string, role: Role = 'customer'): Promise<UserDto> {
+    const passwordHash = await this.hasher.hash(input.password, client);
     try {
       const user = await this.users.save(
         this.users.create({ email: input.email, passwordHash, name: input.name ?? null, role }),
@@ -46,19 +51,37 @@ export class AuthService {
     }
   }
 
-  async login(input: LoginDto): Promise<AccessTokenDto> {
-    await this.loginAttempts.assertAllowed(input.email);
-    const user = await this.users
-      .createQueryBuilder('user')
-      .addSelect('user.passwordHash')
-      .where('lower(user.email) = :email', { email: input.email })
-      .getOne();
-    const valid = await verifyPassword(input.password, user?.passwordHash ?? (await this.decoyHash));
-    if (!user || !valid) {
-      await this.loginAttempts.recordFailure(input.email);
+  /**
+   * Takes a login slot for the email before looking at the password (see
+   * {@link LoginAttempts}); a failure keeps it, a success or a login that checked no
+   * password gives it back. A stored hash of an un-normalised password is replaced by
+   * its NFC form's on the first successful login.
+   */
+  async login(input: LoginDto, client: string): Promise<AccessTokenDto> {
+    await this.loginAttempts.reserve(input.email);
+    let user: UserEntity | null;
+    let check: PasswordCheck;
+    try {
+      user = await this.users
+        .createQueryBuilder('user')
+        .addSelect('user.passwordHash')
+        .where('lower(user.email) = :email', { email: input.email })
+        .getOne();
+      check = await this.hasher.verify(input.password, user?.passwordHash ?? (await this.decoyHash), client);
+    } catch (error) {
+      await this.loginAttempts.release(input.email);
+      throw error;
+    }
+    if (!user || !check.valid) {
       throw new InvalidCredentialsError();
     }
-    await this.loginAttempts.recordSuccess(input.email);
+    await this.loginAttempts.release(input.email);
+    if (check.rehash) {
+      const passwordHash = await this.hasher.hash(input.password, client).catch(() => undefined);
+      if (passwordHash) {
+        await this.users.update({ id: user.id }, { passwordHash });
+      }
+    }
     const accessToken = await this.jwt.signAsync(
       { sub: String(user.id), role: user.role },
       { jwtid: randomUUID(), expiresIn: this.ttlSeconds, algorithm: 'HS256' },
@@ -80,7 +103,7 @@ export class AuthService {
 
   /** Makes sure an admin with this email exists: created once, later starts (and other instances) find it. */
   async ensureAdmin(email: string, password: string): Promise<void> {
-    const normalized = email.trim().toLowerCase();
+    const normalized = normalizeEmail(email);
     const existing = await this.users.findOneBy({ email: normalized });
     if (existing) {
       if (existing.role !== 'admin') {
@@ -89,7 +112,7 @@ export class AuthService {
       return;
     }
     try {
-      await this.register({ email: normalized, password }, 'admin');
+      await this.register({ email: normalized, password }, 'start-up', 'admin');
     } catch (error) {
       if (!(error instanceof EmailTakenError)) {
         throw error;

@@ -10,15 +10,42 @@ function derive(password: string, salt: Buffer, options: ScryptOptions): Promise
   );
 }
 
-/** A self-describing salted scrypt hash: `scrypt$N$r$p$salt$key` (base64). */
+/**
+ * A self-describing salted scrypt hash of the NFC form of `password`:
+ * `scrypt$N$r$p$salt$key` (base64). NFC, so `é` typed as one code point or as `e` plus a
+ * combining accent (keyboards and platforms differ) is the same password.
+ */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await derive(password, salt, PARAMS);
+  const key = await derive(password.normalize('NFC'), salt, PARAMS);
   return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
+export interface PasswordCheck {
+  valid: boolean;
+  /** The stored hash was made from an un-normalised form: store {@link hashPassword}'s instead. */
+  rehash: boolean;
+}
+
 /**
- * Compares in constant time. A malformed stored hash, or one whose cost parameters are
+ * Checks `password` against a stored hash: its NFC form first. Hashes stored before
+ * passwords were normalised were made from the bytes as typed, so a non-NFC input that
+ * fails is tried once more as typed; when that matches, the caller rehashes (lazily
+ * migrating that account on its next successful login).
+ */
+export async function checkPassword(password: string, stored: string): Promise<PasswordCheck> {
+  const normalized = password.normalize('NFC');
+  if (await verifyPassword(normalized, stored)) {
+    return { valid: true, rehash: false };
+  }
+  if (normalized !== password && (await verifyPassword(password, stored))) {
+    return { valid: true, rehash: true };
+  }
+  return { valid: false, rehash: false };
+}
+
+/**
+ * Compares `password`, exactly as given, in constant time. A malformed stored hash, or one whose cost parameters are
  * out of bounds (which could make scrypt allocate without limit), simply does not match.
  */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {

@@ -1,8 +1,11 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { Role } from '../common/auth-context/auth-user';
 
-export type Role = 'customer' | 'admin';
+export type { Role };
 
+// Constraints as the migrations create them (npm run migrations:check compares the two).
 @Entity('users')
+@Check('users_role_check', `role IN ('customer', 'admin')`)
 export class UserEntity {
   @PrimaryGeneratedColumn()
   id: number;

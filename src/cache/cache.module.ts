@@ -2,12 +2,12 @@ import { Global, Module } from '@nestjs/common';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { CacheInterceptor } from './cache.interceptor';
 import { CacheService } from './cache.service';
-import { HotReads } from './hot-reads';
+import { ResponseCache } from './response-cache';
 
 @Global()
 @Module({
   imports: [RateLimitModule],
-  providers: [CacheService, CacheInterceptor, HotReads],
-  exports: [CacheService, CacheInterceptor, HotReads],
+  providers: [CacheService, CacheInterceptor, ResponseCache],
+  exports: [CacheService, CacheInterceptor, ResponseCache],
 })
 export class CacheModule {}

@@ -1,9 +1,16 @@
+import type { IncomingMessage } from 'node:http';
 import { DomainError } from '../common/errors/domain-error';
 import type { HttpRequest } from '../common/http/http-message';
 import type { WrapTtl } from './cache.service';
 
 /** What the cache keys of a route are made of: its path parameters and its query. */
 export type CacheKeySource = Pick<HttpRequest, 'params' | 'query'>;
+
+/**
+ * A request as the cache options see it: its key source, and the node request (itself
+ * under Express, `raw` under Fastify and in front of the framework) for who is calling.
+ */
+export type CacheReader = CacheKeySource & { raw?: IncomingMessage };
 
 export interface CachedOptions {
   /** Cache namespace; `CacheService.invalidate(namespace, id)` drops one entry of it. */
@@ -14,6 +21,17 @@ export interface CachedOptions {
   ttl: WrapTtl;
   /** The error to answer with when the placeholder is hit: the handler threw a 404 the first time. */
   notFound: (req: CacheKeySource) => DomainError;
+  /**
+   * Refuses a caller before the cache is looked at (a hit must not let anyone past):
+   * the error to answer, or undefined to go on.
+   */
+  refuse?: (req: CacheReader) => DomainError | undefined;
+  /**
+   * Whether the cached answer `json` is hidden from this caller, who then gets
+   * `notFound`. Entries are shared by every caller, so this is asked on every answer,
+   * hit or miss. Default: shown to everyone.
+   */
+  hides?: (json: string, req: CacheReader) => boolean;
 }
 
 export const CACHED_OPTIONS = Symbol('CACHED_OPTIONS');

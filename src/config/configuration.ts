@@ -24,6 +24,12 @@ export function buildConfiguration(env: Environment) {
       maxHeaderBytes: env.MAX_HEADER_BYTES,
       bodyLimitBytes: sizeInBytes(env.BODY_LIMIT),
       rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+      /** Per client on login and register, on top of the general budget; 0: off. */
+      authRateLimitPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE,
+      /** `TRUST_PROXY` as given (compiled by `compileProxyTrust`); unset: the TCP peer is the client. */
+      trustProxy: env.TRUST_PROXY,
+      /** Set: `/metrics` answers only `Authorization: Bearer <metricsToken>`. */
+      metricsToken: env.METRICS_TOKEN,
       /** Empty: CORS off. */
       corsOrigins: (env.CORS_ORIGINS ?? '')
         .split(',')

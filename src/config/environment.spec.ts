@@ -69,6 +69,14 @@ describe('validateEnvironment', () => {
     ['CORS_ORIGINS', '*'],
     ['CORS_ORIGINS', 'https://a.example.com,,https://b.example.com'],
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318'],
+    ['TRUST_PROXY', 'nginx'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
+    ['TRUST_PROXY', 'loopback,'],
+    ['TRUST_PROXY', '-1'],
+    ['AUTH_RATE_LIMIT_PER_MINUTE', '-1'],
+    ['AUTH_RATE_LIMIT_PER_MINUTE', 'lots'],
+    ['METRICS_TOKEN', 'short'],
+    ['METRICS_TOKEN', 'has spaces in it, sixteen+'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     const message = problemsOf({ [name]: value });
     expect(message).toContain(`${name}:`);
@@ -79,6 +87,20 @@ describe('validateEnvironment', () => {
     expect(env.DATABASE_URL).toBe('postgres://db:5432/mall');
     expect(env.REDIS_URL).toBe('redis://cache:6379');
   });
+
+  it('defaults TRUST_PROXY to none, AUTH_RATE_LIMIT_PER_MINUTE to 30 and METRICS_TOKEN to unset', () => {
+    const env = validateEnvironment({});
+    expect(env.TRUST_PROXY).toBeUndefined();
+    expect(env.AUTH_RATE_LIMIT_PER_MINUTE).toBe(30);
+    expect(env.METRICS_TOKEN).toBeUndefined();
+  });
+
+  it.each(['1', '2', 'loopback', '10.0.0.0/8, 172.16.0.0/12', 'loopback,::1,fd00::/8', 'uniquelocal'])(
+    'accepts TRUST_PROXY=%s',
+    (value) => {
+      expect(validateEnvironment({ TRUST_PROXY: value }).TRUST_PROXY).toBe(value);
+    },
+  );
 
   it('accepts comma-separated CORS origins, with ports and spaces', () => {
     const env = validateEnvironment({ CORS_ORIGINS: 'https://shop.example.com, http://localhost:3000' });

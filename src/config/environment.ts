@@ -13,7 +13,12 @@ import {
   MinLength,
   ValidateIf,
   validateSync,
+  type ValidationArguments,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
+  Validate,
 } from 'class-validator';
+import { compileProxyTrust } from './proxy-trust';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -33,6 +38,26 @@ const toBool = ({ value }: { value: unknown }) => {
 const urlOptions = { require_tld: false, require_protocol: true };
 /** A browser `Origin`: scheme, host and optional port, no path and no trailing slash. */
 const ORIGIN = String.raw`https?://(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:]+\])(?::\d{1,5})?`;
+
+/** `TRUST_PROXY`: whatever {@link compileProxyTrust} compiles, so the check and the use cannot disagree. */
+@ValidatorConstraint({ name: 'trustProxy' })
+class IsProxyTrust implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value !== 'string') {
+      return false;
+    }
+    try {
+      compileProxyTrust(value);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  defaultMessage({ value }: ValidationArguments): string {
+    return `TRUST_PROXY must be a hop count, or comma-separated addresses / CIDRs / loopback, linklocal, uniquelocal (got ${JSON.stringify(value)})`;
+  }
+}
 
 /**
  * Every environment variable the service reads, with its default. Validated once at
@@ -150,8 +175,25 @@ export class Environment {
 
   @Transform(toInt)
   @IsInt()
+  @Min(0)
+  AUTH_RATE_LIMIT_PER_MINUTE = 30;
+
+  @Transform(toInt)
+  @IsInt()
   @Min(1)
   LOGIN_MAX_FAILURES = 10;
+
+  /** Proxies whose `X-Forwarded-For` names the client; unset: none, the TCP peer is the client. */
+  @IsOptional()
+  @Validate(IsProxyTrust)
+  TRUST_PROXY?: string;
+
+  /** Set: `/metrics` needs `Authorization: Bearer <METRICS_TOKEN>`. */
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{16,256}$/, {
+    message: 'METRICS_TOKEN must be 16–256 printable characters without spaces',
+  })
+  METRICS_TOKEN?: string;
 
   @Transform(toInt)
   @IsInt()

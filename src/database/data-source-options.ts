@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/configuration';
 import { MIGRATIONS } from './migrations';
@@ -58,6 +59,20 @@ export function dataSourceOptions(database: AppConfig['database'], embeddedConne
       // TCP keep-alive finds a connection whose peer vanished (no RST) while it sits idle.
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
+      onConnect: listenForErrors,
     },
   };
+}
+
+/**
+ * Gives every new connection an 'error' listener of its own. pg-pool listens while a
+ * connection is idle and TypeORM while it is checked out, but not in between: a session
+ * PostgreSQL ends right after it started (`pg_terminate_backend` during a reconnect storm,
+ * a failover) can deliver its FATAL in the same read as the start-up's last message, before
+ * TypeORM attaches its listener, and an 'error' event nobody listens to crashes the process.
+ * Nothing is lost by ignoring it here: the pool and TypeORM see the broken connection
+ * themselves, drop it, and its query answers 503 DATABASE_UNAVAILABLE.
+ */
+function listenForErrors(client: EventEmitter): void {
+  client.on('error', () => undefined);
 }

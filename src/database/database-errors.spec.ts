@@ -1,5 +1,6 @@
-import { QueryFailedError } from 'typeorm';
-import { DatabaseUnavailableError, isDatabaseUnavailable } from './database-errors';
+import { Logger } from '@nestjs/common';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
+import { databaseErrorMapper, DatabaseUnavailableError, isDatabaseUnavailable } from './database-errors';
 
 const withCode = (code: string, message = 'failed') => Object.assign(new Error(message), { code });
 const queryFailed = (driverError: Error) => new QueryFailedError('SELECT 1', [], driverError);
@@ -16,6 +17,8 @@ describe('isDatabaseUnavailable', () => {
     ['a client that lost its connection', new Error('Client has encountered a connection error and is not queryable')],
     ['statement_timeout (57014) in a QueryFailedError', queryFailed(withCode('57014', 'canceling statement'))],
     ['an admin shutdown (57P01)', queryFailed(withCode('57P01', 'terminating connection'))],
+    ['a crash shutdown (57P02)', queryFailed(withCode('57P02', 'terminating connection because of crash'))],
+    ['a session ended while the transaction was between statements', new QueryRunnerAlreadyReleasedError()],
     ['the server starting up (57P03)', withCode('57P03', 'the database system is starting up')],
     ['too many connections (53300)', withCode('53300')],
     ['a connection exception (class 08)', withCode('08006')],
@@ -50,5 +53,17 @@ describe('DatabaseUnavailableError', () => {
   it('is a 503 DATABASE_UNAVAILABLE with Retry-After', () => {
     const error = new DatabaseUnavailableError();
     expect(error).toMatchObject({ status: 503, code: 'DATABASE_UNAVAILABLE', headers: { 'Retry-After': '5' } });
+  });
+});
+
+describe('databaseErrorMapper', () => {
+  it('maps an unavailable database to DatabaseUnavailableError, leaves other errors, and warns once per 10 s', () => {
+    const logger = new Logger('test');
+    const warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const map = databaseErrorMapper(logger);
+    expect(map(withCode('ECONNREFUSED'))).toBeInstanceOf(DatabaseUnavailableError);
+    expect(map(withCode('ECONNREFUSED'))).toBeInstanceOf(DatabaseUnavailableError);
+    expect(map(queryFailed(withCode('23505', 'duplicate key')))).toBeUndefined();
+    expect(warn).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,4 +1,7 @@
+import { Logger } from '@nestjs/common';
+import { QueryRunnerAlreadyReleasedError } from 'typeorm';
 import { ServiceUnavailableError } from '../common/errors/domain-error';
+import type { ErrorMapper } from '../common/http/error-mappers';
 
 /** Node socket errors: the database host cannot be reached, or the link to it broke. */
 const NETWORK_CODES = new Set([
@@ -15,8 +18,10 @@ const NETWORK_CODES = new Set([
 
 /**
  * SQLSTATEs that say "the server is unavailable or gave up", not "your query is wrong":
- * 57014 query_canceled (statement_timeout), 57P01–57P03 shutdown / cannot connect now,
- * 53300 too_many_connections. Class 08 (connection exception) is matched by prefix.
+ * 57014 query_canceled (statement_timeout), 57P01 admin_shutdown (`pg_terminate_backend`,
+ * a fast shutdown), 57P02 crash_shutdown, 57P03 cannot_connect_now (starting up, a
+ * standby being promoted), 53300 too_many_connections. Class 08 (connection exception)
+ * is matched by prefix.
  */
 const SQLSTATES = new Set(['57014', '57P01', '57P02', '57P03', '53300']);
 
@@ -34,6 +39,13 @@ const MESSAGES = [
  * `QueryFailedError.driverError` and `cause` chains.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
+  // TypeORM releases a query runner when its connection errors (a terminated session, a
+  // failover): the next statement of that transaction, or of a two-query read such as
+  // findAndCount, then fails with this instead of the connection's own error. Our code
+  // never reuses a runner it released itself.
+  if (error instanceof QueryRunnerAlreadyReleasedError) {
+    return true;
+  }
   for (let current = error, depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
     const { code, message } = current as { code?: unknown; message?: unknown };
     if (typeof code === 'string' && (NETWORK_CODES.has(code) || SQLSTATES.has(code) || /^08/.test(code))) {
@@ -56,4 +68,27 @@ export class DatabaseUnavailableError extends ServiceUnavailableError {
   constructor() {
     super('DATABASE_UNAVAILABLE', 'The database is unavailable; try again shortly', 5);
   }
+}
+
+/** Injection token of the database's {@link ErrorMapper} (made by {@link databaseErrorMapper}). */
+export const DATABASE_ERROR_MAPPER = Symbol('DATABASE_ERROR_MAPPER');
+
+/**
+ * The exception filter's mapper for this layer: an unavailable database answers 503
+ * `DATABASE_UNAVAILABLE`. An outage, not a bug: the client may retry, and it is logged
+ * once per 10 s, not once per request.
+ */
+export function databaseErrorMapper(logger = new Logger('Errors')): ErrorMapper {
+  let lastWarning = 0;
+  return (error) => {
+    if (!isDatabaseUnavailable(error)) {
+      return undefined;
+    }
+    const now = Date.now();
+    if (now - lastWarning > 10_000) {
+      lastWarning = now;
+      logger.warn(`Answering 503 DATABASE_UNAVAILABLE: ${(error as Error).message}`);
+    }
+    return new DatabaseUnavailableError();
+  };
 }

@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/configuration';
 import { MetricsService } from '../metrics/metrics.service';
+import { DATABASE_ERROR_MAPPER, databaseErrorMapper } from './database-errors';
 import { dataSourceOptions } from './data-source-options';
 import { EmbeddedPostgres } from './embedded-postgres';
 import { runPendingMigrations } from './run-migrations';
@@ -50,8 +51,8 @@ class EmbeddedPostgresModule implements OnApplicationShutdown {
       }),
     }),
   ],
-  providers: [TransactionRunner],
-  exports: [TransactionRunner],
+  providers: [TransactionRunner, { provide: DATABASE_ERROR_MAPPER, useFactory: () => databaseErrorMapper() }],
+  exports: [TransactionRunner, DATABASE_ERROR_MAPPER],
 })
 export class DatabaseModule implements OnModuleInit {
   private readonly logger = new Logger('Database');

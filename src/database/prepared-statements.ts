@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { EntityManager } from 'typeorm';
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
 
 /**
  * A hot statement run as a named prepared statement: each connection has PostgreSQL parse
@@ -34,7 +34,12 @@ export async function runPrepared<Row>(
   values: unknown[],
 ): Promise<Row[]> {
   const runner = manager.queryRunner;
-  if (!runner?.isTransactionActive || runner.isReleased) {
+  // Released under the transaction: its connection broke (TypeORM releases a runner when
+  // its connection errors). Said the way `manager.query` says it.
+  if (runner?.isReleased) {
+    throw new QueryRunnerAlreadyReleasedError();
+  }
+  if (!runner?.isTransactionActive) {
     throw new Error(`The prepared statement ${statement.name} runs only inside a transaction`);
   }
   const client = (await runner.connect()) as PoolClient;

@@ -5,7 +5,7 @@ import type { FrontDoor } from './front-door';
 
 /**
  * Nest's Express adapter, but its `http.Server` is created with our options
- * (`maxHeaderSize`) and every request passes the {@link FrontDoor} first.
+ * (limits and timeouts) and every request passes the {@link FrontDoor} first.
  */
 export class ExpressHttpAdapter extends ExpressAdapter {
   constructor(

@@ -1,42 +1,66 @@
 import type { INestApplication } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HotReads } from '../cache/hot-reads';
-import { pathOf } from '../common/http/http-message';
-import { assignRequestId } from '../common/http/request-id';
+import { ResponseCache } from '../cache/response-cache';
+import { assignClientAddress } from '../common/http/client-address';
+import type { ProxyTrust } from '../config/proxy-trust';
+import { errorBody } from '../common/errors/error-body';
+import { pathOf, writeJson } from '../common/http/http-message';
+import { assignRequestId, requestIdOf } from '../common/http/request-id';
+import { logWhenDone } from '../logging/access-log';
 import { MetricsService } from '../metrics/metrics.service';
-import { routeTemplateOf } from '../metrics/route-template';
+import { routeTemplateOf } from '../common/http/route-template';
+import { doorRefusal, type DoorRefusal } from './door-refusals';
 import { setSecurityHeaders } from './security-headers';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
  * What every request meets first, on either HTTP adapter and before the framework: its
- * request id, the security headers, the request-duration metric (labelled by route
- * template, matched or not), then {@link HotReads}, which answers repeated cached reads
- * itself and hands everything else to the framework.
+ * request id, its client address (`TRUST_PROXY` decides whether `X-Forwarded-For` counts),
+ * the security headers, the request-duration metric (labelled by route
+ * template, matched or not) and its access line ({@link logWhenDone}), the refusals that
+ * need no route ({@link doorRefusal}), then the {@link ResponseCache}, which repeats the
+ * pipeline's stored answer to an anonymous cached read and hands everything else to the
+ * framework.
  */
 export class FrontDoor {
   private metrics?: MetricsService;
-  private hotReads?: HotReads;
+  private responses?: ResponseCache;
+
+  constructor(
+    private readonly bodyLimitBytes: number,
+    private readonly proxyTrust: ProxyTrust,
+  ) {}
 
   /** Wires in the built app's services; until then requests get their id and headers only. */
   attach(app: INestApplication): void {
     this.metrics = app.get(MetricsService);
-    this.hotReads = app.get(HotReads);
+    this.responses = app.get(ResponseCache);
   }
 
   handle(req: IncomingMessage, res: ServerResponse, framework: RequestHandler): void {
     assignRequestId(req, res);
+    assignClientAddress(req, this.proxyTrust);
     setSecurityHeaders(res, pathOf(req.url));
     if (this.metrics) {
       timeRequest(req, res, this.metrics);
+      logWhenDone(req, res);
     }
-    if (this.hotReads) {
-      this.hotReads.handle(req, res, () => framework(req, res));
+    const refusal = doorRefusal(req, this.bodyLimitBytes);
+    if (refusal) {
+      refuse(req, res, refusal);
+    } else if (this.responses) {
+      this.responses.handle(req, res, () => framework(req, res));
     } else {
       framework(req, res);
     }
   }
+}
+
+function refuse(req: IncomingMessage, res: ServerResponse, { status, code, message }: DoorRefusal): void {
+  // Node closes the connection after this answer instead of reading the unread body.
+  res.setHeader('Connection', 'close');
+  writeJson(res, status, JSON.stringify(errorBody(status, code, message, requestIdOf(req))));
 }
 
 function timeRequest(req: IncomingMessage, res: ServerResponse, metrics: MetricsService): void {

@@ -1,5 +1,6 @@
 import helmet from 'helmet';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isStorefrontPath } from './storefront-paths';
 
 type HeaderList = ReadonlyArray<readonly [string, string]>;
 
@@ -29,9 +30,37 @@ const API_HEADERS = headersOf(
 /** Swagger UI needs its own scripts and inline styles, and no https upgrade on a plain-http dev host. */
 const DOCS_HEADERS = headersOf(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
 
+/**
+ * The storefront's pages: their own scripts, styles and form targets only — no inline
+ * script or style anywhere — and no https upgrade on a plain-http dev host.
+ */
+const PAGE_HEADERS = headersOf(
+  helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'none'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        baseUri: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    // Same-origin referrers let a form post that needs a login come back to its page afterwards.
+    referrerPolicy: { policy: 'same-origin' },
+  }),
+);
+
 /** The security headers for a response to `path`. */
 function securityHeadersFor(path: string): HeaderList {
-  return path.startsWith('/docs') ? DOCS_HEADERS : API_HEADERS;
+  if (path.startsWith('/docs')) {
+    return DOCS_HEADERS;
+  }
+  return isStorefrontPath(path) ? PAGE_HEADERS : API_HEADERS;
 }
 
 export function setSecurityHeaders(res: ServerResponse, path: string): void {

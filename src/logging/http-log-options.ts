@@ -1,9 +1,10 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Options } from 'pino-http';
-import { authUserOf } from '../auth/auth-user';
 import { requestIdOf } from '../common/http/request-id';
-import { routeTemplateOf } from '../metrics/route-template';
 import { activeTraceFields } from '../tracing/trace-context';
+import { redactUrl } from './redact-url';
+
+/** Body fields that hold a password, wherever a body is logged. */
+const PASSWORD_FIELDS = ['password', 'currentPassword', 'newPassword'];
 
 /**
  * Paths that may carry secrets, should anything ever log them: credentials in headers,
@@ -14,60 +15,30 @@ export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-signature"]',
-  'req.body.password',
-  'body.password',
+  ...PASSWORD_FIELDS.flatMap((field) => [`req.body.${field}`, `body.${field}`, `*.${field}`]),
   'res.headers["set-cookie"]',
   'err.parameters',
   'err.driverError.parameters',
 ];
 
-/** Probes and scrapes arrive every few seconds: logged at debug, unless they fail. */
-const isProbe = (req: IncomingMessage) => (req.url ?? '').startsWith('/health') || req.url === '/metrics';
-
-/** What only the finished request knows: the route it matched and who called. */
-const completion = (req: IncomingMessage) => ({ route: routeTemplateOf(req), userId: authUserOf(req as never)?.id });
-
 /**
- * The line pino-http writes for a finished request, for a request answered before the
- * framework (and so before pino-http) saw it: see `cache/hot-reads.ts`.
- */
-export function completedRequestLine(req: IncomingMessage, res: ServerResponse, route: string, responseTimeMs: number) {
-  return {
-    requestId: requestIdOf(req),
-    req: { method: req.method, url: req.url },
-    res: { statusCode: res.statusCode },
-    responseTime: Math.round(responseTimeMs),
-    route,
-  };
-}
-
-/**
- * pino-http options: one JSON line per request when its response finishes, with `req`
- * (method, url), `route` (the template), `res.statusCode`, `responseTime` (ms),
- * `requestId`, `userId` when authenticated and, with tracing on, `traceId` (on every
- * line, through `mixin`). Lines logged while handling a request carry its `requestId`.
+ * pino-http options. It gives every request a logger carrying its `requestId`, for the
+ * lines logged while handling it; the access line of each request is the front door's
+ * (`logging/access-log.ts`), written alike on both HTTP adapters, so pino-http writes
+ * none itself. With tracing on, every line carries `traceId` (through `mixin`).
  */
 export function httpLogOptions(level: string, tracing: boolean): Options {
   return {
     level,
     genReqId: (req) => requestIdOf(req),
+    autoLogging: false,
     quietReqLogger: true,
     customAttributeKeys: { reqId: 'requestId' },
-    customSuccessObject: (req, _res, fields: object) => ({ ...fields, ...completion(req) }),
-    customErrorObject: (req, _res, _error, fields: object) => ({ ...fields, ...completion(req) }),
-    customLogLevel: (req: IncomingMessage, res: ServerResponse, error?: Error) => {
-      if (error || res.statusCode >= 500) {
-        return isProbe(req) ? 'warn' : 'error';
-      }
-      if (res.statusCode >= 400) {
-        return 'warn';
-      }
-      return isProbe(req) ? 'debug' : 'info';
-    },
     mixin: tracing ? activeTraceFields : undefined,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     serializers: {
-      req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
+      // Only these: headers hold credentials, and a URL may (redacted here).
+      req: (req: { method: string; url: string }) => ({ method: req.method, url: redactUrl(req.url) }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
   };

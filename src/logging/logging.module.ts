@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Module, RequestMethod } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/configuration';
@@ -16,6 +16,9 @@ import { httpLogOptions } from './http-log-options';
       inject: [ConfigService],
       useFactory: (config: ConfigService<AppConfig, true>) => ({
         pinoHttp: httpLogOptions(config.get('app', { infer: true }).logLevel, tracingEnabled()),
+        // Every path, in a syntax both adapters match: under Fastify the module's default
+        // (`{/*splat}`) matched nothing, and lines logged there lacked their request id.
+        forRoutes: [{ path: '/{*path}', method: RequestMethod.ALL }],
       }),
     }),
     TracingModule,

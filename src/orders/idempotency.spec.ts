@@ -1,4 +1,19 @@
-import { InvalidIdempotencyKeyError, parseIdempotencyKey, requestFingerprint } from './idempotency';
+import {
+  DomainError,
+  ServiceUnavailableError,
+  TooManyRequestsError,
+  ValidationFailedError,
+} from '../common/errors/domain-error';
+import { InsufficientStockError } from '../products/products.errors';
+import {
+  failureAnswer,
+  IdempotencyKeyInFlightError,
+  IdempotencyKeyReusedError,
+  InvalidIdempotencyKeyError,
+  isStorableFailure,
+  parseIdempotencyKey,
+  requestFingerprint,
+} from './idempotency';
 
 describe('idempotency fingerprint', () => {
   it('is the same for bodies that differ only in key order', () => {
@@ -40,5 +55,32 @@ describe('idempotency fingerprint', () => {
     expect(() => parseIdempotencyKey('')).toThrow(InvalidIdempotencyKeyError);
     expect(() => parseIdempotencyKey('k'.repeat(256))).toThrow(InvalidIdempotencyKeyError);
     expect(() => parseIdempotencyKey(['a', 'b'])).toThrow(InvalidIdempotencyKeyError);
+  });
+});
+
+describe('stored failures', () => {
+  it('stores the 4xx a write decided, not 5xx, 429, in-flight, reused or plain errors', () => {
+    expect(isStorableFailure(new InsufficientStockError(3))).toBe(true);
+    expect(isStorableFailure(new DomainError(404, 'PRODUCT_NOT_FOUND', 'gone'))).toBe(true);
+    expect(isStorableFailure(new ServiceUnavailableError('DATABASE_UNAVAILABLE', 'down'))).toBe(false);
+    expect(isStorableFailure(new TooManyRequestsError('RATE_LIMITED', 'slow down', 1))).toBe(false);
+    expect(isStorableFailure(new IdempotencyKeyInFlightError())).toBe(false);
+    expect(isStorableFailure(new IdempotencyKeyReusedError())).toBe(false);
+    expect(isStorableFailure(new Error('bug'))).toBe(false);
+  });
+
+  it('renders the contract error body once, with the request id and any details', () => {
+    expect(failureAnswer(new InsufficientStockError(3), 'req-7')).toEqual({
+      status: 409,
+      json: expect.stringMatching(
+        /^\{"statusCode":409,"error":"Conflict","code":"INSUFFICIENT_STOCK","message":".*","requestId":"req-7"\}$/,
+      ),
+      headers: {},
+    });
+    const invalid = failureAnswer(new ValidationFailedError([{ field: 'items', message: 'too many' }]), 'r');
+    expect(JSON.parse(invalid.json)).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ field: 'items', message: 'too many' }],
+    });
   });
 });

@@ -1,14 +1,20 @@
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import type { EntityManager } from 'typeorm';
 import { DataSource } from 'typeorm';
-import { isUniqueViolation, TransactionRunner } from '../database/transaction-runner';
+import { ServiceUnavailableError } from '../common/errors/domain-error';
+import { AppConfig } from '../config/configuration';
+import { type Transaction, TransactionRunner } from '../database/transaction-runner';
 import { MetricsService } from '../metrics/metrics.service';
 import { RedisLock } from '../redis/redis-lock';
 import {
+  failureAnswer,
   IDEMPOTENCY_WINDOW_MS,
   IdempotencyKeyInFlightError,
   IdempotencyKeyReusedError,
+  isStorableFailure,
   requestFingerprint,
+  StoredAnswer,
 } from './idempotency';
 
 export interface Answer<T> {
@@ -17,7 +23,7 @@ export interface Answer<T> {
   headers: Record<string, string>;
 }
 
-export interface IdempotentAnswer<T> extends Answer<T> {
+export interface IdempotentAnswer extends StoredAnswer {
   /** True when this is the stored answer of an earlier request with the same key. */
   replayed: boolean;
 }
@@ -27,112 +33,187 @@ export interface IdempotencyScope {
   route: string;
   key?: string;
   body: unknown;
+  /** This request's id: it goes into a stored error body (and so into its replays). */
+  requestId: string;
 }
 
-interface StoredAnswer {
+/**
+ * How much longer than REQUEST_TIMEOUT_MS a key's lock lives: room for the COMMIT of a
+ * write that finished just inside its deadline. A process that dies holding the lock
+ * frees its key this long after REQUEST_TIMEOUT_MS (API.md allows 5 s).
+ */
+export const LOCK_MARGIN_MS = 1_000;
+
+/** Stores an answer unless the key holds one from within the window; returns a row only when it stored. */
+const STORE_ANSWER = `
+  INSERT INTO idempotency_keys AS stored (user_id, route, key, fingerprint, status_code, response, headers)
+  VALUES ($1, $2, $3, $4, $5, $6, $7)
+  ON CONFLICT (user_id, route, key) DO UPDATE
+    SET fingerprint = EXCLUDED.fingerprint, status_code = EXCLUDED.status_code,
+        response = EXCLUDED.response, headers = EXCLUDED.headers, created_at = now()
+    WHERE stored.created_at < $8
+  RETURNING 1`;
+
+interface StoredRow {
   fingerprint: string;
   status_code: number;
-  response: unknown;
+  response: string;
   headers: Record<string, string>;
 }
+
+/** The key already holds another request's answer: roll back and replay that one. */
+class KeyTakenError extends Error {}
 
 /**
  * Runs a write at most once per (user, route, Idempotency-Key), after the IETF
  * idempotency-key draft: a repeat with the same body gets the stored answer, a repeat
  * with another body is refused (422), a repeat while the first still runs gets 409.
  *
- * Two layers guard it. A Redis lock makes concurrent duplicates answer 409 at once;
- * the stored answer is inserted in the write's own transaction under a primary key on
- * (user, route, key), so even with Redis down a duplicate cannot commit a second
- * write — it fails on that key, rolls back, and replays the first answer.
- * Only successful answers are stored: a request that failed may be retried with its key.
+ * Two layers guard it. A Redis lock makes concurrent duplicates answer 409 at once; it
+ * lives REQUEST_TIMEOUT_MS + {@link LOCK_MARGIN_MS}, so the key of a process that died
+ * mid-request is free again soon after, and a write that outlives REQUEST_TIMEOUT_MS
+ * (with a key or without) rolls back instead of committing after its 503. The stored
+ * answer is inserted in the write's own transaction under a primary key on (user, route,
+ * key), so even with Redis down (or a lock expired early) a duplicate cannot commit a
+ * second write — it finds the key taken, rolls back, and replays the first answer.
+ *
+ * Successes and the 4xx answers the write decided (see `isStorableFailure`) are stored;
+ * a failed write's transaction has rolled back, so its answer goes in a statement of its
+ * own afterwards. Answers are stored as the JSON text that was sent and replayed as is.
  */
 @Injectable()
 export class IdempotentRequests {
+  private readonly requestTimeoutMs: number;
+
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly dataSource: DataSource,
     private readonly locks: RedisLock,
     private readonly metrics: MetricsService,
-  ) {}
+    config: ConfigService<AppConfig, true>,
+  ) {
+    this.requestTimeoutMs = config.get('http', { infer: true }).requestTimeoutMs;
+  }
 
   async run<T>(
     scope: IdempotencyScope,
-    work: (manager: EntityManager) => Promise<Answer<T>>,
-  ): Promise<IdempotentAnswer<T>> {
+    work: (manager: EntityManager, tx: Transaction) => Promise<Answer<T>>,
+  ): Promise<IdempotentAnswer> {
     const { key } = scope;
+    // Taken before the lock, so the lock outlives it by at least the margin.
+    const deadline = Date.now() + this.requestTimeoutMs;
     if (key === undefined) {
-      return { ...(await this.transactions.run(work)), replayed: false };
+      const answer = await this.transactions.run(async (manager, tx) => {
+        const result = serialise(await work(manager, tx));
+        this.refusePast(deadline);
+        return result;
+      });
+      return { ...answer, replayed: false };
     }
     const fingerprint = requestFingerprint(scope.body);
     const lockName = `idempotency:${scope.userId}:${scope.route}:${key}`;
-    const lock = await this.locks.acquire(lockName, 60_000);
+    const lock = await this.locks.acquire(lockName, this.requestTimeoutMs + LOCK_MARGIN_MS);
     try {
       const stored = await this.find(scope.userId, scope.route, key);
       if (stored) {
-        return this.replay<T>(stored, fingerprint);
+        return this.replay(stored, fingerprint);
       }
       if (lock.state === 'busy') {
         throw new IdempotencyKeyInFlightError();
       }
-      return await this.runAndStore(scope, key, fingerprint, work);
+      return await this.runAndStore({ ...scope, key }, fingerprint, deadline, work);
     } finally {
       await this.locks.release(lockName, lock);
     }
   }
 
   private async runAndStore<T>(
-    scope: IdempotencyScope,
-    key: string,
+    scope: IdempotencyScope & { key: string },
     fingerprint: string,
-    work: (manager: EntityManager) => Promise<Answer<T>>,
-  ): Promise<IdempotentAnswer<T>> {
+    deadline: number,
+    work: (manager: EntityManager, tx: Transaction) => Promise<Answer<T>>,
+  ): Promise<IdempotentAnswer> {
+    let answer: StoredAnswer;
     try {
-      const answer = await this.transactions.run(async (manager) => {
-        const result = await work(manager);
-        await manager.query(
-          `DELETE FROM idempotency_keys WHERE user_id = $1 AND route = $2 AND key = $3 AND created_at < $4`,
-          [scope.userId, scope.route, key, new Date(Date.now() - IDEMPOTENCY_WINDOW_MS)],
-        );
-        await manager.query(
-          `INSERT INTO idempotency_keys (user_id, route, key, fingerprint, status_code, response, headers)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-          [scope.userId, scope.route, key, fingerprint, result.status, JSON.stringify(result.body), result.headers],
-        );
+      answer = await this.transactions.run(async (manager, tx) => {
+        const result = serialise(await work(manager, tx));
+        if (!(await this.store(manager, scope, fingerprint, result))) {
+          throw new KeyTakenError();
+        }
+        this.refusePast(deadline);
         return result;
       });
-      return { ...answer, replayed: false };
     } catch (error) {
-      // Another request with this key committed first (Redis was not there to stop us).
-      if (isUniqueViolation(error, 'idempotency_keys_pkey')) {
-        const stored = await this.find(scope.userId, scope.route, key);
-        if (stored) {
-          return this.replay<T>(stored, fingerprint);
+      if (!(error instanceof KeyTakenError || isStorableFailure(error))) {
+        throw error;
+      }
+      // A 4xx the write decided (its transaction rolled back): stored on its own.
+      if (isStorableFailure(error)) {
+        answer = failureAnswer(error, scope.requestId);
+        if (await this.store(this.dataSource.manager, scope, fingerprint, answer)) {
+          return { ...answer, replayed: false };
         }
       }
-      throw error;
+      // Another request with this key stored its answer first (Redis was not there to stop us).
+      const stored = await this.find(scope.userId, scope.route, scope.key);
+      if (!stored) {
+        throw error;
+      }
+      return this.replay(stored, fingerprint);
+    }
+    return { ...answer, replayed: false };
+  }
+
+  /**
+   * Called last before COMMIT. Past its deadline the request has been answered 503
+   * REQUEST_TIMEOUT (the timeout interceptor stops waiting, but cannot stop this work) and
+   * its key's lock may be gone, so a retry may be running: roll back rather than commit
+   * behind the client's back.
+   */
+  private refusePast(deadline: number): void {
+    if (Date.now() > deadline) {
+      throw new ServiceUnavailableError('REQUEST_TIMEOUT', `The request took longer than ${this.requestTimeoutMs} ms`);
     }
   }
 
-  private replay<T>(stored: StoredAnswer, fingerprint: string): IdempotentAnswer<T> {
-    const answer = replay<T>(stored, fingerprint);
-    this.metrics.idempotencyReplays.inc();
-    return answer;
+  private async store(
+    manager: EntityManager,
+    scope: IdempotencyScope & { key: string },
+    fingerprint: string,
+    answer: StoredAnswer,
+  ): Promise<boolean> {
+    const rows = (await manager.query(STORE_ANSWER, [
+      scope.userId,
+      scope.route,
+      scope.key,
+      fingerprint,
+      answer.status,
+      answer.json,
+      answer.headers,
+      new Date(Date.now() - IDEMPOTENCY_WINDOW_MS),
+    ])) as unknown[];
+    return rows.length > 0;
   }
 
-  private async find(userId: number, route: string, key: string): Promise<StoredAnswer | undefined> {
+  private replay(stored: StoredRow, fingerprint: string): IdempotentAnswer {
+    if (stored.fingerprint !== fingerprint) {
+      throw new IdempotencyKeyReusedError();
+    }
+    this.metrics.idempotencyReplays.inc();
+    return { status: stored.status_code, json: stored.response, headers: stored.headers, replayed: true };
+  }
+
+  private async find(userId: number, route: string, key: string): Promise<StoredRow | undefined> {
     const rows = (await this.dataSource.query(
       `SELECT fingerprint, status_code, response, headers FROM idempotency_keys
        WHERE user_id = $1 AND route = $2 AND key = $3 AND created_at >= $4`,
       [userId, route, key, new Date(Date.now() - IDEMPOTENCY_WINDOW_MS)],
-    )) as StoredAnswer[];
+    )) as StoredRow[];
     return rows[0];
   }
 }
 
-function replay<T>(stored: StoredAnswer, fingerprint: string): IdempotentAnswer<T> {
-  if (stored.fingerprint !== fingerprint) {
-    throw new IdempotencyKeyReusedError();
-  }
-  return { status: stored.status_code, body: stored.response as T, headers: stored.headers, replayed: true };
+/** Serialised once: the text sent is the text stored. */
+function serialise<T>(answer: Answer<T>): StoredAnswer {
+  return { status: answer.status, json: JSON.stringify(answer.body), headers: answer.headers };
 }

@@ -2,10 +2,12 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CartModule } from '../cart/cart.module';
 import { ProductsModule } from '../products/products.module';
+import { Checkout } from './checkout';
 import { IdempotentRequests } from './idempotent-requests.service';
-import { OrderHistory } from './order-history.service';
+import { OrderEffects } from './order-effects';
 import { OrderEntity, OrderEventEntity, OrderItemEntity } from './order.entity';
 import { OrdersController } from './orders.controller';
+import { OrdersRepository } from './orders.repository';
 import { OrdersService } from './orders.service';
 import { PaymentTimeoutJob } from './payment-timeout.job';
 import { WebhookSignatureGuard } from './webhooks/webhook-signature.guard';
@@ -17,11 +19,15 @@ import { WebhooksService } from './webhooks/webhooks.service';
   controllers: [OrdersController, WebhooksController],
   providers: [
     OrdersService,
-    OrderHistory,
+    OrdersRepository,
+    Checkout,
+    OrderEffects,
     IdempotentRequests,
     PaymentTimeoutJob,
     WebhooksService,
     WebhookSignatureGuard,
   ],
+  // For the storefront's pages, which check out through the same service.
+  exports: [OrdersService],
 })
 export class OrdersModule {}

@@ -1,4 +1,8 @@
-import type { CacheKeySource, CachedOptions } from '../cache/cached.options';
+import { authUserOf } from '../common/auth-context/auth-user';
+import type { CacheKeySource, CacheReader, CachedOptions } from '../cache/cached.options';
+import { ForbiddenError } from '../common/errors/domain-error';
+import { parseId } from '../common/http/id-param.pipe';
+import { PRODUCT_STATUSES, type ProductStatus } from './product.entity';
 import { ProductNotFoundError } from './products.errors';
 
 /** Cache namespace of single products, keyed by id. */
@@ -9,9 +13,12 @@ export const PRODUCT_CACHE_TTL = { ttlMs: 300_000, nullTtlMs: 30_000 };
 /** Cache namespace of list pages, keyed by their query; any product write drops them all. */
 export const PRODUCT_LIST_CACHE = 'products';
 
-/** "7", "07" and "+7" name one product, so they share one cache entry. */
+/**
+ * "7" and "007" name one product, so they share one cache entry. Parsed as `IdParamPipe`
+ * parses it: text the pipe refuses keys no entry, and reaches the pipe's 400.
+ */
 function canonicalId(raw: string): string {
-  return /^\+?\d+$/.test(raw) ? String(Number(raw)) : raw;
+  return String(parseId(raw) ?? `invalid:${raw}`);
 }
 
 function canonicalQuery(req: CacheKeySource): string {
@@ -19,11 +26,28 @@ function canonicalQuery(req: CacheKeySource): string {
   return JSON.stringify(entries);
 }
 
+const isOtherStatus = (status: unknown) => status !== 'active' && PRODUCT_STATUSES.includes(status as ProductStatus);
+
+const isAdmin = (req: CacheReader) => authUserOf(req)?.role === 'admin';
+
+/**
+ * Whether a product's cached JSON text (`ProductDto`, flat, as `JSON.stringify` wrote it)
+ * says it is on sale. Outside the structure every quote inside a string is escaped, so
+ * this unescaped sequence can only be the `status` member itself: no name or
+ * description can fake it, and no parse is needed on the hot path.
+ */
+export function isActiveProductJson(json: string): boolean {
+  return json.includes('"status":"active"');
+}
+
 export const CACHED_PRODUCT: CachedOptions = {
   namespace: PRODUCT_CACHE,
   ttl: PRODUCT_CACHE_TTL,
   id: (req) => canonicalId(String(req.params.id)),
   notFound: (req) => new ProductNotFoundError(canonicalId(String(req.params.id))),
+  // One entry per product, whatever its status (the cart reads it too): an unreleased
+  // product is the admin's to see, and reads 404 to anyone else.
+  hides: (json, req) => !isActiveProductJson(json) && !isAdmin(req),
 };
 
 export const CACHED_PRODUCT_LIST: CachedOptions = {
@@ -31,4 +55,23 @@ export const CACHED_PRODUCT_LIST: CachedOptions = {
   ttl: PRODUCT_CACHE_TTL,
   id: canonicalQuery,
   notFound: () => new ProductNotFoundError('list'),
+  // Before the cache: a page an admin listed must not be served to anyone else. A value
+  // that is no status at all is left to validation (400, whoever asks).
+  refuse: (req) =>
+    isOtherStatus(req.query.status) && !isAdmin(req)
+      ? new ForbiddenError('Only an admin may list products of another status than active')
+      : undefined,
 };
+
+/**
+ * The list-cache id of a validated query, for readers other than the HTTP route (the
+ * storefront's catalog). Same namespace, so every product write drops these entries too;
+ * the prefix keeps them apart from the route's entries, which hold the route's JSON for
+ * the raw query string.
+ */
+export function listQueryCacheId(query: object): string {
+  const entries = Object.entries(query)
+    .filter(([, value]) => value !== undefined)
+    .sort(([a], [b]) => a.localeCompare(b));
+  return `query:${JSON.stringify(entries)}`;
+}

@@ -8,7 +8,7 @@ import { ListProductsQuery } from './dto/list-products.query';
 import { ProductDto, ProductPageDto } from './dto/product.dto';
 import { applyProductListQuery, countProducts, totalFromPage } from './product-list';
 import { ProductEntity } from './product.entity';
-import { PRODUCT_CACHE, PRODUCT_CACHE_TTL, PRODUCT_LIST_CACHE } from './products.cache';
+import { listQueryCacheId, PRODUCT_CACHE, PRODUCT_CACHE_TTL, PRODUCT_LIST_CACHE } from './products.cache';
 import { ProductNotFoundError, SkuTakenError } from './products.errors';
 
 @Injectable()
@@ -65,6 +65,17 @@ export class ProductsService {
       pageSize: query.pageSize,
       total: totalFromPage(query, items.length) ?? (await countProducts(page)),
     };
+  }
+
+  /** {@link list} through the list cache (same namespace and lifetimes as `GET /v1/products`). */
+  async listCached(query: ListProductsQuery): Promise<ProductPageDto> {
+    const page = await this.cache.wrap(
+      PRODUCT_LIST_CACHE,
+      listQueryCacheId(query),
+      () => this.list(query),
+      PRODUCT_CACHE_TTL,
+    );
+    return page!;
   }
 
   async create(input: CreateProductDto): Promise<ProductDto> {

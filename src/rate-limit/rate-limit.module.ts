@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
+import { RateLimitGuard } from './rate-limit.guard';
 import { RateLimiter } from './rate-limiter';
 
 @Module({
-  providers: [RateLimiter],
-  exports: [RateLimiter],
+  providers: [RateLimiter, RateLimitGuard],
+  exports: [RateLimiter, RateLimitGuard],
 })
 export class RateLimitModule {}

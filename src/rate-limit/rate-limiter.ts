@@ -2,23 +2,24 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import Redis from 'ioredis';
 import type { IncomingMessage } from 'node:http';
-import proxyAddr from 'proxy-addr';
-import type { AuthUser } from '../auth/auth-user';
+import type { AuthUser } from '../common/auth-context/auth-user';
+import { clientAddressOf } from '../common/http/client-address';
+import { rawRequestOf } from '../common/http/http-message';
 import { AppConfig } from '../config/configuration';
 import { REDIS } from '../redis/redis.constants';
 
 const WINDOW_MS = 60_000;
 
 /**
- * Which proxies may name the client in `X-Forwarded-For`: those on loopback and private
- * networks (nginx in the compose profile). A client on a public address cannot forge it.
+ * The budgets a request may draw on, each in a key space of its own: `general` on every
+ * route (`RATE_LIMIT_PER_MINUTE`), `auth` on login and register besides
+ * (`AUTH_RATE_LIMIT_PER_MINUTE`), so password guessing and sign-up floods meet a far
+ * lower ceiling than browsing.
  */
-const TRUSTED_PROXIES = proxyAddr.compile(['loopback', 'linklocal', 'uniquelocal']);
+export type RateBudget = 'general' | 'auth';
 
-/** The client's address, as the nearest untrusted hop tells it. */
-function clientAddressOf(req: IncomingMessage): string {
-  return proxyAddr(req, TRUSTED_PROXIES);
-}
+const DECISION = Symbol('rateDecision');
+type WithDecision = IncomingMessage & { [DECISION]?: Promise<RateDecision | undefined> };
 
 /** One request counted against its client's budget. */
 export interface RateDecision {
@@ -30,36 +31,52 @@ export interface RateDecision {
 }
 
 /**
- * `RATE_LIMIT_PER_MINUTE` requests per client per minute (the user when a valid token is
- * presented, else the address), counted in fixed one-minute windows in Redis so every
- * instance shares the budget. With Redis down the limit is not enforced rather than
+ * Requests per client per minute (the user when a valid token is presented, else the
+ * address `TRUST_PROXY` settles), counted in fixed one-minute windows in Redis so every
+ * instance shares each budget. With Redis down the limit is not enforced rather than
  * failing requests (`undefined`).
  */
 @Injectable()
 export class RateLimiter {
   private readonly logger = new Logger(RateLimiter.name);
-  readonly limit: number;
+  private readonly limits: Record<RateBudget, number>;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     config: ConfigService<AppConfig, true>,
   ) {
-    this.limit = config.get('http', { infer: true }).rateLimitPerMinute;
+    const http = config.get('http', { infer: true });
+    this.limits = { general: http.rateLimitPerMinute, auth: http.authRateLimitPerMinute };
   }
 
-  get enabled(): boolean {
-    return this.limit > 0;
+  /** Whether `budget` is counted at all (`0` turns it off). */
+  enabled(budget: RateBudget = 'general'): boolean {
+    return this.limits[budget] > 0;
   }
 
-  /** The budget a request draws on: its user's when authenticated, else its address's. */
-  clientKeyOf(req: IncomingMessage, user: AuthUser | undefined): string {
+  /** Who a request counts against: its user when authenticated, else its client address. */
+  clientKeyOf(req: object, user: AuthUser | undefined): string {
     return user ? `user:${user.id}` : `ip:${clientAddressOf(req)}`;
   }
 
-  async consume(clientKey: string): Promise<RateDecision | undefined> {
+  /**
+   * Counts `req` against its client's general budget once, and gives that decision to
+   * every caller for the same request: the response cache for a repeat it would answer,
+   * and `RateLimitGuard` in the pipeline (which answers the 429 of a repeat over the
+   * budget). `undefined`: not counted (the limit is off, or Redis did not answer).
+   */
+  admit(req: object, user: AuthUser | undefined): Promise<RateDecision | undefined> {
+    const raw = rawRequestOf(req) as WithDecision;
+    raw[DECISION] ??= this.enabled() ? this.consume(this.clientKeyOf(raw, user)) : Promise.resolve(undefined);
+    return raw[DECISION];
+  }
+
+  async consume(clientKey: string, budget: RateBudget = 'general'): Promise<RateDecision | undefined> {
+    const limit = this.limits[budget];
     const now = Date.now();
     const windowStart = now - (now % WINDOW_MS);
-    const key = `ratelimit:${clientKey}:${windowStart}`;
+    const space = budget === 'general' ? 'ratelimit' : `ratelimit-${budget}`;
+    const key = `${space}:${clientKey}:${windowStart}`;
     let count: number;
     try {
       const results = await this.redis.multi().incr(key).pexpire(key, WINDOW_MS).exec();
@@ -70,25 +87,13 @@ export class RateLimiter {
     }
     const resetSeconds = Math.ceil((windowStart + WINDOW_MS - now) / 1_000);
     return {
-      allowed: count <= this.limit,
+      allowed: count <= limit,
       resetSeconds,
       headers: {
-        'RateLimit-Limit': String(this.limit),
-        'RateLimit-Remaining': String(Math.max(0, this.limit - count)),
+        'RateLimit-Limit': String(limit),
+        'RateLimit-Remaining': String(Math.max(0, limit - count)),
         'RateLimit-Reset': String(resetSeconds),
       },
     };
   }
-}
-
-const DECISION = Symbol('rateDecision');
-type WithDecision = { [DECISION]?: RateDecision };
-
-/** A request already counted before the framework saw it (see `HotReads`) is not counted again. */
-export function recordRateDecision(req: IncomingMessage, decision: RateDecision): void {
-  (req as WithDecision)[DECISION] = decision;
-}
-
-export function recordedRateDecision(req: IncomingMessage): RateDecision | undefined {
-  return (req as WithDecision)[DECISION];
 }

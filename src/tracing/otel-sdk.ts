@@ -6,7 +6,7 @@ import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { ATTR_HTTP_ROUTE, ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { routeTemplateOf } from '../metrics/route-template';
+import { routeTemplateOf } from '../common/http/route-template';
 
 /** Probes and scrapes arrive every few seconds and say nothing about a user's request. */
 const isProbe = (req: IncomingMessage) => (req.url ?? '').startsWith('/health') || req.url === '/metrics';

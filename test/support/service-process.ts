@@ -94,7 +94,7 @@ export function startService(port: number, env: Record<string, string>): Service
         } catch {
           // already gone
         }
-        await Promise.race([exited, new Promise((done) => setTimeout(done, 5_000))]);
+        await Promise.race([exited, new Promise((done) => setTimeout(done, 5_000).unref())]);
       }
     },
   };
@@ -115,6 +115,8 @@ export interface Answer {
   status?: number;
   headers: http.IncomingHttpHeaders;
   body?: unknown;
+  /** The body as it arrived. */
+  text?: string;
   /** A network error instead of an answer (ECONNRESET, ECONNREFUSED, …). */
   error?: string;
 }
@@ -148,7 +150,7 @@ export function send(
           } catch {
             // not JSON: keep the text
           }
-          done({ status: res.statusCode, headers: res.headers, body });
+          done({ status: res.statusCode, headers: res.headers, body, text });
         });
         res.on('error', (error) => done({ headers: {}, error: errorName(error) }));
       },

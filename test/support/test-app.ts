@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
 import { loadConfiguration } from '../../src/config/configuration';
 import { initApp } from '../../src/http/http-adapters';
+import { conformsToOpenApi } from './openapi-validator';
 
 /**
  * Where a test file's apps keep their data. With `DATABASE_URL` / `REDIS_URL` set (the
@@ -83,6 +84,7 @@ export async function startApp(world: TestWorld, env: Record<string, string | un
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     RATE_LIMIT_PER_MINUTE: '0',
+    AUTH_RATE_LIMIT_PER_MINUTE: '0',
     SEED_DEMO: 'false',
     WORKERS: '1',
     ...env,
@@ -94,7 +96,7 @@ export async function startApp(world: TestWorld, env: Record<string, string | un
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     app,
-    http: request(server),
+    http: validatedRequest(server),
     dataSource: app.get(DataSource),
     close: async () => {
       await app.close();
@@ -105,6 +107,22 @@ export async function startApp(world: TestWorld, env: Record<string, string | un
       }
     },
   };
+}
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'options'] as const;
+
+/**
+ * supertest on `server`, with every answer checked against the OpenAPI document (status
+ * documented, body and headers as documented): a test whose request gets an answer the
+ * document does not describe fails, on whichever adapter the suite runs.
+ */
+function validatedRequest(server: Parameters<typeof request>[0]): ReturnType<typeof request> {
+  const http = request(server);
+  for (const method of METHODS) {
+    const original = http[method].bind(http);
+    http[method] = (url: string) => original(url).expect(conformsToOpenApi);
+  }
+  return http;
 }
 
 export interface Suite {

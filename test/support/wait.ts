@@ -19,3 +19,15 @@ export async function waitFor<T>(
     await sleep(100);
   }
 }
+
+/**
+ * Rate limits count in fixed one-minute windows (aligned to the clock's minutes): a test
+ * that counts a budget down starts with at least `marginMs` of its window left, so the
+ * window cannot roll over halfway and refill the budget.
+ */
+export async function awayFromMinuteEdge(marginMs = 15_000): Promise<void> {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < marginMs) {
+    await sleep(left + 50);
+  }
+}

@@ -2,10 +2,11 @@ import { ApiProperty } from '@nestjs/swagger';
 import type { Role } from '../user.entity';
 
 export class UserDto {
-  @ApiProperty({ example: 42 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, example: 42 })
   id: number;
 
-  @ApiProperty({ example: 'ada@example.com' })
+  // No `format: email`: that format is ASCII-only, and addresses may hold any Unicode (in NFC).
+  @ApiProperty({ example: 'ada@example.com', description: 'The email address, NFC-normalised and case-folded' })
   email: string;
 
   @ApiProperty({ example: 'Ada Lovelace', nullable: true, type: String })
@@ -22,6 +23,6 @@ export class AccessTokenDto {
   @ApiProperty({ example: 'Bearer', enum: ['Bearer'] })
   tokenType: 'Bearer';
 
-  @ApiProperty({ example: 86400, description: 'Seconds until the token expires' })
+  @ApiProperty({ type: 'integer', format: 'int32', example: 86400, description: 'Seconds until the token expires' })
   expiresIn: number;
 }

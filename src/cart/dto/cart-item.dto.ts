@@ -1,32 +1,20 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsInt, Max, Min } from 'class-validator';
+import { IntField, MAX_INT32 } from '../../common/http/dto-fields';
 import { MAX_LINE_QUANTITY } from '../cart.limits';
 
-const MAX_ID = 2_147_483_647;
-
 export class AddCartItemDto {
-  @ApiProperty({ example: 7, minimum: 1 })
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @IntField({ min: 1, max: MAX_INT32, example: 7 })
   productId: number;
 
-  @ApiProperty({
+  @IntField({
+    min: 1,
+    max: MAX_LINE_QUANTITY,
     example: 2,
-    minimum: 1,
-    maximum: MAX_LINE_QUANTITY,
     description: `Added to what the line holds; the line may hold at most ${MAX_LINE_QUANTITY}`,
   })
-  @IsInt()
-  @Min(1)
-  @Max(MAX_LINE_QUANTITY)
   quantity: number;
 }
 
 export class SetCartItemDto {
-  @ApiProperty({ example: 3, minimum: 0, maximum: MAX_LINE_QUANTITY, description: '0 removes the line' })
-  @IsInt()
-  @Min(0)
-  @Max(MAX_LINE_QUANTITY)
+  @IntField({ min: 0, max: MAX_LINE_QUANTITY, example: 3, description: '0 removes the line' })
   quantity: number;
 }

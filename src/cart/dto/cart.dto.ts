@@ -1,19 +1,31 @@
 import { ApiProperty } from '@nestjs/swagger';
 
 export class CartItemDto {
-  @ApiProperty({ example: 7 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, example: 7 })
   productId: number;
 
   @ApiProperty({ example: '机械键盘', description: "The product's current name" })
   name: string;
 
-  @ApiProperty({ example: 89900, description: "The product's current price, minor units (fen / cents)" })
+  @ApiProperty({
+    type: 'integer',
+    format: 'int32',
+    minimum: 0,
+    example: 89900,
+    description: "The product's current price, minor units (fen / cents)",
+  })
   unitPrice: number;
 
-  @ApiProperty({ example: 2, minimum: 1, maximum: 999 })
+  @ApiProperty({ type: 'integer', format: 'int32', example: 2, minimum: 1, maximum: 999 })
   quantity: number;
 
-  @ApiProperty({ example: 179800, description: 'unitPrice × quantity, minor units' })
+  @ApiProperty({
+    type: 'integer',
+    format: 'int64',
+    minimum: 0,
+    example: 179800,
+    description: 'unitPrice × quantity, minor units',
+  })
   subtotal: number;
 }
 
@@ -24,9 +36,15 @@ export class CartDto {
   })
   items: CartItemDto[];
 
-  @ApiProperty({ example: 2, description: 'Sum of the quantities' })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, example: 2, description: 'Sum of the quantities' })
   totalQuantity: number;
 
-  @ApiProperty({ example: 179800, description: 'Sum of the subtotals, minor units' })
+  @ApiProperty({
+    type: 'integer',
+    format: 'int64',
+    minimum: 0,
+    example: 179800,
+    description: 'Sum of the subtotals, minor units',
+  })
   total: number;
 }

@@ -10,6 +10,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { DomainError, TooManyRequestsError, ValidationFailedError } from '../errors/domain-error';
 import type { ErrorBody } from '../errors/error-body';
 import { AllExceptionsFilter } from './all-exceptions.filter';
+import type { ErrorMapper } from './error-mappers';
 
 interface Recorded {
   status?: number;
@@ -18,7 +19,12 @@ interface Recorded {
   ended: boolean;
 }
 
-function respond(exception: unknown, request: Record<string, unknown> = {}, headersSent = false): Recorded {
+function respond(
+  exception: unknown,
+  request: Record<string, unknown> = {},
+  headersSent = false,
+  mappers: ErrorMapper[] = [],
+): Recorded {
   const recorded: Recorded = { headers: {}, ended: false };
   // The filter answers through the adapter (Express or Fastify): a recording one here.
   const httpAdapter = {
@@ -38,7 +44,7 @@ function respond(exception: unknown, request: Record<string, unknown> = {}, head
   const host = {
     switchToHttp: () => ({ getRequest: () => req, getResponse: () => ({}) }),
   } as unknown as ArgumentsHost;
-  new AllExceptionsFilter({ httpAdapter } as unknown as HttpAdapterHost).catch(exception, host);
+  new AllExceptionsFilter({ httpAdapter } as unknown as HttpAdapterHost, mappers).catch(exception, host);
   return recorded;
 }
 
@@ -160,5 +166,19 @@ describe('AllExceptionsFilter', () => {
   it('only ends the response when the headers were already sent', () => {
     const recorded = respond(new DomainError(429, 'X', 'x', { 'Retry-After': '1' }), {}, true);
     expect(recorded).toEqual({ headers: {}, ended: true });
+  });
+
+  it('answers what the first error mapper that knows the error says, with its headers', () => {
+    const outage = new Error('driver: connection refused');
+    const mappers: ErrorMapper[] = [
+      () => undefined,
+      (error) => (error === outage ? new DomainError(503, 'STORE_DOWN', 'Down', { 'Retry-After': '5' }) : undefined),
+      () => new DomainError(500, 'NOT_ASKED', 'The first answer wins'),
+    ];
+    const { status, body, headers } = respond(outage, {}, false, mappers);
+    expect(status).toBe(503);
+    expect(body).toMatchObject({ statusCode: 503, code: 'STORE_DOWN', message: 'Down' });
+    expect(headers).toEqual({ 'Retry-After': '5' });
+    expect(logError).not.toHaveBeenCalled();
   });
 });

@@ -1,9 +1,9 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { STATUS_CODES } from 'node:http';
-import { DatabaseUnavailableError, isDatabaseUnavailable } from '../../database/database-errors';
 import { DomainError, ValidationFailedError } from '../errors/domain-error';
 import { ErrorBody, errorBody } from '../errors/error-body';
+import { ERROR_MAPPERS, type ErrorMapper } from './error-mappers';
 import { pathOf, type HttpRequest } from './http-message';
 import { requestIdOf } from './request-id';
 
@@ -19,6 +19,9 @@ const BODY_ERRORS: Record<string, { status: number; code: string; message: strin
   'charset.unsupported': { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'The body charset is not supported' },
   'request.aborted': { status: 400, code: 'REQUEST_ABORTED', message: 'The request was aborted' },
 };
+
+/** A path that is not percent-encoded UTF-8; Fastify's router answers it before Nest (`http/http-adapters.ts`). */
+export const MALFORMED_URL = { code: 'MALFORMED_URL', message: 'The request path is not valid percent-encoded UTF-8' };
 
 /** Fastify's body errors, by code, in the same terms. */
 const FASTIFY_BODY_ERRORS: Record<string, string> = {
@@ -36,15 +39,19 @@ function upperSnake(phrase: string): string {
 }
 
 /**
- * The single place where anything thrown becomes the contract's error body.
- * Unknown errors are logged with their stack and answered with a bare 500.
+ * The single place where anything thrown becomes the contract's error body. Errors of
+ * the layers below (an unavailable database) are recognised by their layers' mappers
+ * ({@link ERROR_MAPPERS}). Unknown errors are logged with their stack and answered with
+ * a bare 500.
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
-  private lastDatabaseWarning = 0;
 
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
+  constructor(
+    protected readonly adapterHost: HttpAdapterHost,
+    @Inject(ERROR_MAPPERS) protected readonly mappers: readonly ErrorMapper[],
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const { httpAdapter } = this.adapterHost;
@@ -60,7 +67,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
     for (const [name, value] of Object.entries(headers)) {
       httpAdapter.setHeader(res, name, value);
     }
-    httpAdapter.reply(res, body, body.statusCode);
+    this.send(res, body, req);
+  }
+
+  /**
+   * Writes the error body; the mapping above stays the one place that decides status and
+   * code. Subclasses answer in another form (the storefront's HTML error page).
+   */
+  protected send(res: unknown, body: ErrorBody, _req: HttpRequest): void {
+    this.adapterHost.httpAdapter.reply(res, body, body.statusCode);
   }
 
   private describe(
@@ -80,6 +95,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
         headers: exception.headers,
       };
     }
+    const original = exception instanceof HttpException ? exception.cause : exception;
+    if (original instanceof URIError) {
+      // Express's router could not percent-decode a path parameter.
+      return { body: errorBody(400, MALFORMED_URL.code, MALFORMED_URL.message, requestId), headers: {} };
+    }
     const bodyError = this.bodyParserError(exception);
     if (bodyError) {
       return { body: errorBody(bodyError.status, bodyError.code, bodyError.message, requestId), headers: {} };
@@ -93,24 +113,17 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const phrase = STATUS_CODES[status] ?? 'Error';
       return { body: errorBody(status, upperSnake(phrase), exception.message, requestId), headers: {} };
     }
-    if (isDatabaseUnavailable(exception)) {
-      // An outage, not a bug: the client may retry; one log line per 10 s, not one per request.
-      this.warnDatabaseUnavailable(exception);
-      return this.describe(new DatabaseUnavailableError(), requestId, req);
+    for (const map of this.mappers) {
+      const mapped = map(exception);
+      if (mapped) {
+        return this.describe(mapped, requestId, req);
+      }
     }
     this.logger.error({ err: exception, requestId }, 'Unhandled error');
     return {
       body: errorBody(500, 'INTERNAL_ERROR', 'Something went wrong on our side', requestId),
       headers: {},
     };
-  }
-
-  private warnDatabaseUnavailable(exception: unknown): void {
-    const now = Date.now();
-    if (now - this.lastDatabaseWarning > 10_000) {
-      this.lastDatabaseWarning = now;
-      this.logger.warn(`Answering 503 DATABASE_UNAVAILABLE: ${(exception as Error).message}`);
-    }
   }
 
   /**
@@ -120,7 +133,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private bodyParserError(exception: unknown) {
     const original = exception instanceof HttpException ? exception.cause : exception;
     const { type, code } = (original ?? {}) as { type?: unknown; code?: unknown };
-    const kind = typeof code === 'string' && Object.hasOwn(FASTIFY_BODY_ERRORS, code) ? FASTIFY_BODY_ERRORS[code] : type;
+    const kind =
+      typeof code === 'string' && Object.hasOwn(FASTIFY_BODY_ERRORS, code) ? FASTIFY_BODY_ERRORS[code] : type;
     return typeof kind === 'string' && Object.hasOwn(BODY_ERRORS, kind) ? BODY_ERRORS[kind] : undefined;
   }
 }

@@ -1,3 +1,4 @@
+import type { ExecutionContext } from '@nestjs/common';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 
 /**
@@ -27,6 +28,11 @@ export function rawRequestOf(req: object): IncomingMessage {
   return ((req as { raw?: IncomingMessage }).raw ?? req) as IncomingMessage;
 }
 
+/** The node response under either adapter's response object (Fastify's reply wraps it as `raw`). */
+export function rawResponseOf(res: object): ServerResponse {
+  return ((res as { raw?: ServerResponse }).raw ?? res) as ServerResponse;
+}
+
 /** The path of a request URL, without its query string. */
 export function pathOf(url: string | undefined): string {
   const raw = url ?? '/';
@@ -43,3 +49,6 @@ export function writeJson(res: ServerResponse, status: number, json: string): vo
   res.setHeader('Content-Length', Buffer.byteLength(json));
   res.end(json);
 }
+
+/** A controller method, as route metadata is read from it (what `ExecutionContext.getHandler()` gives). */
+export type RouteHandler = ReturnType<ExecutionContext['getHandler']>;

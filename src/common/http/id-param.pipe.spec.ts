@@ -7,14 +7,14 @@ describe('IdParamPipe', () => {
   it.each([
     ['1', 1],
     ['42', 42],
-    ['+7', 7],
     ['007', 7],
+    ['000000000007', 7],
     ['2147483647', 2_147_483_647],
   ])('parses %j as %i', (raw, id) => {
     expect(pipe.transform(raw)).toBe(id);
   });
 
-  it.each(['0', '-1', '1.5', 'abc', '', ' 1', '1e3', '0x10', '2147483648', '99999999999'])(
+  it.each(['0', '000', '-1', '+7', '1.5', 'abc', '', ' 1', '1 ', '1e3', '0x10', '１', '2147483648', '9'.repeat(400)])(
     'refuses %j with 400 INVALID_PARAMETER',
     (raw) => {
       let thrown: unknown;

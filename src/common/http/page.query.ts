@@ -1,29 +1,14 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
-
-const MAX_PAGE = 1_000_000;
-const MAX_PAGE_SIZE = 100;
+import { IntQuery } from './dto-fields';
 
 /**
- * `page` / `pageSize` of every paginated list. The OpenAPI type is spelled out: the
+ * `page` / `pageSize` of every paginated list. The OpenAPI type comes from `IntQuery`: the
  * initialisers leave nothing for reflection to read but `Object`, and a parameter typed as
  * an object makes Swagger UI's "Try it out" send nothing and generated clients type it `{}`.
  */
 export class PageQuery {
-  @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1, maximum: MAX_PAGE, default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE)
+  @IntQuery({ min: 1, max: 1_000_000, default: 1 })
   page: number = 1;
 
-  @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1, maximum: MAX_PAGE_SIZE, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
+  @IntQuery({ min: 1, max: 100, default: 20 })
   pageSize: number = 20;
 }

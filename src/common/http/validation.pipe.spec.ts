@@ -101,4 +101,28 @@ describe('createValidationPipe', () => {
     const value = await createValidationPipe().transform('42', { type: 'param', metatype: Number, data: 'id' });
     expect(value).toBe('42');
   });
+
+  it.each([
+    [{ ...valid(), address: { city: 'Hang\u0000zhou' } }, 'address.city', /NUL/],
+    [{ ...valid(), ['x\u0000']: 1 }, 'x\\0', /NUL/],
+    [{ ...valid(), address: { city: 'Hang\ud800zhou' } }, 'address.city', /surrogate/],
+    [{ items: [{ productId: 1, quantity: 1, note: ['ok', '\uDC00'] }] }, 'items.0.note.1', /surrogate/],
+  ])('refuses text no column can hold before validating: %j', async (value, field, message) => {
+    expect(await problemsOf(value)).toEqual([{ field, message: expect.stringMatching(message) }]);
+  });
+
+  it('keeps surrogate pairs (astral characters) as text', async () => {
+    await expect(
+      createValidationPipe().transform({ ...valid(), address: { city: '😀𝕏' } }, body),
+    ).resolves.toMatchObject({ address: { city: '😀𝕏' } });
+  });
+
+  it('refuses a NUL in a query value or a path parameter', async () => {
+    expect(await problemsOf({ page: '1\u0000' }, { type: 'query', metatype: PageQuery })).toEqual([
+      { field: 'page', message: 'page must not contain a NUL character' },
+    ]);
+    await expect(
+      createValidationPipe().transform('4\u00002', { type: 'param', metatype: Number, data: 'id' }),
+    ).rejects.toMatchObject({ status: 400, code: 'INVALID_PARAMETER', message: 'id must not contain a NUL character' });
+  });
 });

@@ -1,5 +1,5 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
-import { FieldProblem, ValidationFailedError } from '../errors/domain-error';
+import { BadRequestParameterError, FieldProblem, ValidationFailedError } from '../errors/domain-error';
 
 function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
   return errors.flatMap((error) => {
@@ -9,8 +9,67 @@ function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
   });
 }
 
-/** Leaves path parameters alone: their own pipes (such as `IdParamPipe`) parse the raw text. */
+const NUL = '\u0000';
+/** With the `u` flag a surrogate pair is one code point, so `\p{Cs}` matches only the unpaired ones. */
+const LONE_SURROGATE = /\p{Cs}/u;
+const LONE_SURROGATE_ALL = /\p{Cs}/gu;
+
+export interface TextProblem {
+  /** Where: `items.0.name`, or `''` for the value itself. */
+  field: string;
+  problem: string;
+}
+
+function problemOf(text: string): string | undefined {
+  if (text.includes(NUL)) {
+    return 'must not contain a NUL character';
+  }
+  // A lone surrogate (`"\ud800"` in JSON) is no text: PostgreSQL and validators refuse or choke on it.
+  return !LONE_SURROGATE.test(text) ? undefined : 'must be well-formed Unicode (no lone surrogates)';
+}
+
+/** The first string or key in `value` that is no storable text (a NUL, a lone surrogate), and what is wrong with it. */
+export function textProblem(value: unknown, path = ''): TextProblem | undefined {
+  if (typeof value === 'string') {
+    const problem = problemOf(value);
+    return problem ? { field: path, problem } : undefined;
+  }
+  if (typeof value !== 'object' || value === null) {
+    return undefined;
+  }
+  for (const [key, item] of Object.entries(value)) {
+    const field = path ? `${path}.${key}` : key;
+    const problem = problemOf(key);
+    if (problem) {
+      return { field: field.replaceAll(NUL, '\\0').replace(LONE_SURROGATE_ALL, '\uFFFD'), problem };
+    }
+    const found = textProblem(item, field);
+    if (found) {
+      return found;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Refuses text no column can hold — a NUL character (PostgreSQL text cannot), a lone
+ * surrogate — anywhere in a body, query or path parameter, before any DTO sees it; and
+ * leaves path parameters to their own pipes (such as `IdParamPipe`), which parse the raw text.
+ */
 class DtoValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' || metadata.type === 'query' || metadata.type === 'param') {
+      const found = textProblem(value, metadata.type === 'param' ? (metadata.data ?? '') : '');
+      if (found) {
+        const message = `${found.field || 'the body'} ${found.problem}`;
+        throw metadata.type === 'param'
+          ? new BadRequestParameterError(message)
+          : new ValidationFailedError([{ field: found.field, message }]);
+      }
+    }
+    return super.transform(value, metadata);
+  }
+
   protected override transformPrimitive(value: unknown, metadata: ArgumentMetadata): unknown {
     return metadata.type === 'param' ? value : super.transformPrimitive(value, metadata);
   }
@@ -20,12 +79,16 @@ class DtoValidationPipe extends ValidationPipe {
  * Validates bodies and queries against their DTO classes: unknown fields are refused,
  * values are converted to the DTO's types, and failures become 400 `VALIDATION_FAILED`
  * with one `details` entry per problem.
+ *
+ * `formFields`: the values are HTML form fields (all strings), converted to the types
+ * the DTO declares (`"2"` → 2; `"x"` → NaN, which fails `@IsInt()` as JSON's `"2"` does).
  */
-export function createValidationPipe(): ValidationPipe {
+export function createValidationPipe(options: { formFields?: boolean } = {}): ValidationPipe {
   return new DtoValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
+    transformOptions: { enableImplicitConversion: options.formFields ?? false },
     stopAtFirstError: true,
     exceptionFactory: (errors) => new ValidationFailedError(flatten(errors)),
   });

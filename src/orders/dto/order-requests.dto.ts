@@ -1,53 +1,38 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsString, Length, MaxLength } from 'class-validator';
+import { IntField, MAX_INT32, ObjectArrayField, OptionalField } from '../../common/http/dto-fields';
 import { PageQuery } from '../../common/http/page.query';
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsInt,
-  IsOptional,
-  IsString,
-  Length,
-  Max,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
 
 export class OrderLineRequestDto {
-  @ApiProperty({ example: 1 })
-  @IsInt()
-  @Min(1)
-  @Max(2_147_483_647)
+  @IntField({ min: 1, max: MAX_INT32, example: 1 })
   productId: number;
 
-  @ApiProperty({ example: 2, minimum: 1, maximum: 999 })
-  @IsInt()
-  @Min(1)
-  @Max(999)
+  @IntField({ min: 1, max: 999, example: 2 })
   quantity: number;
 }
 
 /** `{}` checks out the whole cart; `{items}` buys those lines directly. */
 export class CreateOrderDto {
-  @ApiPropertyOptional({ type: [OrderLineRequestDto], description: 'Omit to check out the whole cart' })
-  @IsOptional()
-  @ValidateNested({ each: true })
-  @Type(() => OrderLineRequestDto)
-  @ArrayMinSize(1)
-  @ArrayMaxSize(100)
+  @ApiPropertyOptional({
+    type: [OrderLineRequestDto],
+    minItems: 1,
+    maxItems: 100,
+    description: 'Omit to check out the whole cart',
+  })
+  @OptionalField()
+  @ObjectArrayField(() => OrderLineRequestDto, { min: 1, max: 100 })
   items?: OrderLineRequestDto[];
 }
 
 export class ShipOrderDto {
-  @ApiPropertyOptional({ example: 'SF Express' })
-  @IsOptional()
+  @ApiPropertyOptional({ minLength: 1, maxLength: 100, example: 'SF Express' })
+  @OptionalField()
   @IsString()
   @Length(1, 100)
   carrier?: string;
 
-  @ApiPropertyOptional({ example: 'SF1234567890' })
-  @IsOptional()
+  @ApiPropertyOptional({ maxLength: 100, example: 'SF1234567890' })
+  @OptionalField()
   @IsString()
   @MaxLength(100)
   trackingNo?: string;

@@ -1,21 +1,32 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ORDER_STATUSES, type OrderEventType, type OrderStatus } from '../order-state';
-import type { OrderEventEntity } from '../order.entity';
+import { ORDER_STATUSES, type OrderStatus } from '../order-state';
 
 export class OrderLineDto {
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, example: 1 })
   productId: number;
 
   @ApiProperty({ example: '无线耳机', description: 'Snapshot taken when the order was placed' })
   name: string;
 
-  @ApiProperty({ example: 19900, description: 'Minor units; snapshot taken when the order was placed' })
+  @ApiProperty({
+    type: 'integer',
+    format: 'int32',
+    minimum: 0,
+    example: 19900,
+    description: 'Minor units; snapshot taken when the order was placed',
+  })
   unitPrice: number;
 
-  @ApiProperty({ example: 2 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, maximum: 999, example: 2 })
   quantity: number;
 
-  @ApiProperty({ example: 39800 })
+  @ApiProperty({
+    type: 'integer',
+    format: 'int64',
+    minimum: 0,
+    example: 39800,
+    description: 'unitPrice × quantity, minor units',
+  })
   subtotal: number;
 }
 
@@ -34,7 +45,7 @@ export interface OrderSource {
 }
 
 export class OrderDto {
-  @ApiProperty({ example: 17 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, example: 17 })
   id: number;
 
   @ApiProperty({ example: '20261123221530482913' })
@@ -46,13 +57,13 @@ export class OrderDto {
   @ApiProperty({ type: [OrderLineDto] })
   items: OrderLineDto[];
 
-  @ApiProperty({ example: 39800, description: 'Minor units' })
+  @ApiProperty({ type: 'integer', format: 'int64', minimum: 0, example: 39800, description: 'Minor units' })
   total: number;
 
-  @ApiProperty({ example: '2026-11-23T22:15:30.000Z' })
+  @ApiProperty({ format: 'date-time', example: '2026-11-23T22:15:30.000Z' })
   createdAt: string;
 
-  @ApiProperty({ example: '2026-11-23T22:15:30.000Z' })
+  @ApiProperty({ format: 'date-time', example: '2026-11-23T22:15:30.000Z' })
   updatedAt: string;
 
   static from(order: OrderSource): OrderDto {
@@ -80,30 +91,18 @@ export class OrderPageDto {
   @ApiProperty({ type: [OrderDto] })
   items: OrderDto[];
 
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, example: 1 })
   page: number;
 
-  @ApiProperty({ example: 20 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, maximum: 100, example: 20 })
   pageSize: number;
 
-  @ApiProperty({ example: 3 })
+  @ApiProperty({
+    type: 'integer',
+    format: 'int64',
+    minimum: 0,
+    example: 3,
+    description: 'Orders visible to the caller, over all pages',
+  })
   total: number;
-}
-
-export class OrderEventDto {
-  @ApiProperty({ example: 1 })
-  seq: number;
-
-  @ApiProperty({ enum: ['OrderCreated', 'OrderPaid', 'OrderShipped', 'OrderCompleted', 'OrderCancelled'] })
-  type: OrderEventType;
-
-  @ApiProperty({ example: '2026-11-23T22:15:30.000Z' })
-  at: string;
-
-  @ApiProperty({ example: { reason: 'customer' }, type: Object })
-  data: Record<string, unknown>;
-
-  static from(event: OrderEventEntity): OrderEventDto {
-    return { seq: event.seq, type: event.type, at: event.at.toISOString(), data: event.data };
-  }
 }

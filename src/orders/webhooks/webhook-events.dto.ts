@@ -1,14 +1,20 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsIn, IsInt, IsString, Length, Max, Min } from 'class-validator';
+import { IsIn, IsString, Length } from 'class-validator';
+import { IntField } from '../../common/http/dto-fields';
 
 /** What every provider event carries: its own id (repeats change nothing) and the order it is about. */
 class WebhookEventDto {
-  @ApiProperty({ example: 'evt_01J9Z3', description: 'Repeats of one eventId change nothing' })
+  @ApiProperty({
+    minLength: 1,
+    maxLength: 255,
+    example: 'evt_01J9Z3',
+    description: 'Repeats of one eventId change nothing',
+  })
   @IsString()
   @Length(1, 255)
   eventId: string;
 
-  @ApiProperty({ example: '20261123221530482913' })
+  @ApiProperty({ minLength: 1, maxLength: 32, example: '20261123221530482913' })
   @IsString()
   @Length(1, 32)
   orderSn: string;
@@ -19,10 +25,12 @@ export class PaymentEventDto extends WebhookEventDto {
   @IsIn(['succeeded', 'failed'])
   status: 'succeeded' | 'failed';
 
-  @ApiProperty({ example: 39800, description: 'Minor units; must equal the order total' })
-  @IsInt()
-  @Min(0)
-  @Max(Number.MAX_SAFE_INTEGER)
+  @IntField({
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+    example: 39800,
+    description: 'Minor units; must equal the order total',
+  })
   amount: number;
 }
 
@@ -33,6 +41,6 @@ export class LogisticsEventDto extends WebhookEventDto {
 }
 
 export class DuplicateEventDto {
-  @ApiProperty({ example: true })
+  @ApiProperty({ enum: [true], example: true })
   duplicate: true;
 }

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { DomainError } from '../../common/errors/domain-error';
-import { isUniqueViolation } from '../../database/transaction-runner';
+import { isUniqueViolation, TransactionRunner } from '../../database/transaction-runner';
 import { MetricsService } from '../../metrics/metrics.service';
 import { OrderDto } from '../dto/order.dto';
 import type { OrderAction } from '../order-state';
-import { LockedOrder, OrdersService } from '../orders.service';
+import type { LockedOrder } from '../orders.repository';
+import { OrdersService } from '../orders.service';
 import { DuplicateEventDto, LogisticsEventDto, PaymentEventDto } from './webhook-events.dto';
 
 type Source = 'payments' | 'logistics';
@@ -26,6 +27,7 @@ export class AmountMismatchError extends DomainError {
 export class WebhooksService {
   constructor(
     private readonly orders: OrdersService,
+    private readonly transactions: TransactionRunner,
     private readonly dataSource: DataSource,
     private readonly metrics: MetricsService,
   ) {}
@@ -60,17 +62,18 @@ export class WebhooksService {
       return { duplicate: true };
     }
     try {
-      return await this.orders.transition({ orderSn }, action, {
-        data: options.data,
-        before: async (manager: EntityManager, order) => {
-          options.check?.(order);
-          await manager.query(`INSERT INTO webhook_inbox (source, event_id, order_id) VALUES ($1, $2, $3)`, [
-            source,
-            eventId,
-            order.id,
-          ]);
-        },
+      const id = await this.transactions.run(async (manager, tx) => {
+        const order = await this.orders.lock(manager, { orderSn });
+        options.check?.(order);
+        await manager.query(`INSERT INTO webhook_inbox (source, event_id, order_id) VALUES ($1, $2, $3)`, [
+          source,
+          eventId,
+          order.id,
+        ]);
+        await this.orders.move(manager, tx, order, action, options.data);
+        return order.id;
       });
+      return await this.orders.view(id);
     } catch (error) {
       if (isUniqueViolation(error, 'webhook_inbox_pkey')) {
         this.metrics.webhookDuplicates.inc({ source });

@@ -1,8 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsString, Length, MaxLength } from 'class-validator';
+import { IntField, MAX_INT32, OptionalField } from '../../common/http/dto-fields';
 import { PRODUCT_STATUSES, type ProductStatus } from '../product.entity';
-
-const MAX_INT = 2_147_483_647;
 
 export class CreateProductDto {
   @ApiProperty({ example: 'KB-MECH-87', minLength: 1, maxLength: 64 })
@@ -16,28 +15,22 @@ export class CreateProductDto {
   name: string;
 
   @ApiPropertyOptional({ example: '87-key mechanical keyboard', maxLength: 10_000, default: '' })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(10_000)
   description?: string;
 
-  @ApiProperty({ example: 89900, minimum: 0, description: 'Minor units (fen / cents), an integer' })
-  @IsInt()
-  @Min(0)
-  @Max(MAX_INT)
+  @IntField({ min: 0, max: MAX_INT32, example: 89900, description: 'Minor units (fen / cents), an integer' })
   price: number;
 
-  @ApiProperty({ example: 50, minimum: 0 })
-  @IsInt()
-  @Min(0)
-  @Max(MAX_INT)
+  @IntField({ min: 0, max: MAX_INT32, example: 50 })
   stock: number;
 
   @ApiPropertyOptional({ enum: PRODUCT_STATUSES, default: 'active' })
-  @IsOptional()
+  @OptionalField()
   @IsIn(PRODUCT_STATUSES)
   status?: ProductStatus;
 }
 
-/** Every field optional; only the fields sent change. */
-export class UpdateProductDto extends PartialType(CreateProductDto) {}
+/** Every field optional; only the fields sent change. `null` is no value for any of them. */
+export class UpdateProductDto extends PartialType(CreateProductDto, { skipNullProperties: false }) {}

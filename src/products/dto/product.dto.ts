@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { PRODUCT_STATUSES, ProductEntity, type ProductStatus } from '../product.entity';
 
 export class ProductDto {
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, example: 1 })
   id: number;
 
   @ApiProperty({ example: 'EARBUDS-01' })
@@ -14,22 +14,28 @@ export class ProductDto {
   @ApiProperty({ example: 'Bluetooth earbuds with a charging case' })
   description: string;
 
-  @ApiProperty({ example: 19900, description: 'Minor units (fen / cents)' })
+  @ApiProperty({
+    type: 'integer',
+    format: 'int32',
+    minimum: 0,
+    example: 19900,
+    description: 'Minor units (fen / cents)',
+  })
   price: number;
 
-  @ApiProperty({ example: 120 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, example: 120 })
   stock: number;
 
-  @ApiProperty({ example: 3400 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, example: 3400 })
   sales: number;
 
   @ApiProperty({ enum: PRODUCT_STATUSES, example: 'active' })
   status: ProductStatus;
 
-  @ApiProperty({ example: '2026-11-23T08:00:00.000Z' })
+  @ApiProperty({ format: 'date-time', example: '2026-11-23T08:00:00.000Z' })
   createdAt: string;
 
-  @ApiProperty({ example: '2026-11-23T08:00:00.000Z' })
+  @ApiProperty({ format: 'date-time', example: '2026-11-23T08:00:00.000Z' })
   updatedAt: string;
 
   static from(entity: ProductEntity): ProductDto {
@@ -52,12 +58,18 @@ export class ProductPageDto {
   @ApiProperty({ type: [ProductDto] })
   items: ProductDto[];
 
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, example: 1 })
   page: number;
 
-  @ApiProperty({ example: 20 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, maximum: 100, example: 20 })
   pageSize: number;
 
-  @ApiProperty({ example: 32, description: 'Products matching the filters, over all pages' })
+  @ApiProperty({
+    type: 'integer',
+    format: 'int64',
+    minimum: 0,
+    example: 32,
+    description: 'Products matching the filters, over all pages',
+  })
   total: number;
 }

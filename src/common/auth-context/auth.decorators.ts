@@ -1,12 +1,18 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import { AuthUser, authUserOf } from './auth-user';
-import type { Role } from './user.entity';
+import { createParamDecorator, ExecutionContext, SetMetadata, type Type } from '@nestjs/common';
+import type { Reflector } from '@nestjs/core';
+import type { RouteHandler } from '../http/http-message';
+import { AuthUser, authUserOf, type Role } from './auth-user';
 
 export const IS_PUBLIC = Symbol('IS_PUBLIC');
 export const ROLES = Symbol('ROLES');
 
 /** Opens a route (or a whole controller) to callers without a token. Everything else needs one. */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
+
+/** Whether a route is open to callers without a token (the guard's and the OpenAPI document's one reading). */
+export function isPublicRoute(reflector: Reflector, handler: RouteHandler, controller: Type): boolean {
+  return reflector.getAllAndOverride<boolean>(IS_PUBLIC, [handler, controller]) ?? false;
+}
 
 /** Restricts a route to callers with one of these roles. */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES, roles);

@@ -1,4 +1,4 @@
-import { rawRequestOf } from '../common/http/http-message';
+import { rawRequestOf } from './http-message';
 
 type RoutedRequest = { baseUrl?: string; route?: { path?: unknown } };
 

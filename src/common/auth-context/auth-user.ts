@@ -1,5 +1,7 @@
-import { rawRequestOf } from '../common/http/http-message';
-import type { Role } from './user.entity';
+import { rawRequestOf } from '../http/http-message';
+
+/** A caller's role: what `@Roles` restricts routes to. */
+export type Role = 'customer' | 'admin';
 
 /** Who is calling, as read from a verified token. */
 export interface AuthUser {

@@ -1,0 +1,145 @@
+import { Injectable } from '@nestjs/common';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { recordRouteTemplate, routeTemplateOf } from '../common/http/route-template';
+import { RateLimiter } from '../rate-limit/rate-limiter';
+import { CacheService } from './cache.service';
+
+/** Exact request targets remembered at most; past it the oldest are forgotten first. */
+const MAX_ENTRIES = 5_000;
+
+/** Headers that belong to one answer, never to the stored response. */
+const PER_ANSWER = new Set(['x-request-id', 'date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
+const isPerAnswer = (name: string) => PER_ANSWER.has(name) || name.startsWith('ratelimit-');
+
+/** What a stored response is: the pipeline's own 200, and the cache entry its body is. */
+interface StoredResponse {
+  headers: Array<[name: string, value: string | number | string[]]>;
+  body: string;
+  bodyBytes: number;
+  namespace: string;
+  id: string;
+  template: string | undefined;
+}
+
+/** The cache entry a response's body came from, as `CacheInterceptor` offers it. */
+export interface CachedBody {
+  namespace: string;
+  id: string;
+  json: string;
+}
+
+/**
+ * A response micro-cache in front of the framework, for anonymous reads of public
+ * `@Cached` routes. It stores the pipeline's own answer (status 200, its headers, its
+ * body) under the exact request target it received — no router, no parsing of paths or
+ * queries — and answers a repeat of that target with it while the body is still what
+ * the two-level cache holds in L1 for the same entry. So:
+ *
+ * - **It cannot answer differently from the pipeline.** It only ever repeats what guards,
+ *   pipes, interceptors and handler answered for the same bytes of request target; a
+ *   target the pipeline refused (400, 403, 404) is never stored.
+ * - **It is never staler than L1.** A write drops or replaces the L1 entry on every
+ *   instance (CacheService), and a stored response whose body is no longer L1's is
+ *   dropped on its next use and the request goes the whole way.
+ * - **Per-request work is the same code either way.** The front door gives every request
+ *   its id, security headers, duration metric and access line; the rate limit is
+ *   {@link RateLimiter.admit}, which the pipeline's guard calls too (a request over the
+ *   budget goes on to the framework, whose guard answers the 429 from the same decision).
+ *
+ * Only requests without `Authorization` or `Origin` are eligible, so a token's user is
+ * always checked (and counted) by the pipeline, and CORS answers are the framework's.
+ */
+@Injectable()
+export class ResponseCache {
+  private readonly entries = new Map<string, StoredResponse>();
+
+  constructor(
+    private readonly cache: CacheService,
+    private readonly limiter: RateLimiter,
+  ) {}
+
+  /** An anonymous GET without CORS: the only kind of request stored or answered here. */
+  static eligible(req: IncomingMessage): boolean {
+    return req.method === 'GET' && req.headers.authorization === undefined && req.headers.origin === undefined;
+  }
+
+  /** Answers `req` from its stored response when that is still current; otherwise hands it on to `next`. */
+  handle(req: IncomingMessage, res: ServerResponse, next: () => void): void {
+    const target = req.url;
+    const stored = target === undefined || !ResponseCache.eligible(req) ? undefined : this.entries.get(target);
+    if (!stored) {
+      next();
+      return;
+    }
+    if (this.cache.peekJson(stored.namespace, stored.id) !== stored.body) {
+      this.entries.delete(target!);
+      next();
+      return;
+    }
+    recordRouteTemplate(req, stored.template);
+    this.limiter.admit(req, undefined).then(
+      (decision) => {
+        if (decision && !decision.allowed) {
+          next(); // the pipeline's guard answers the 429 from this same decision
+          return;
+        }
+        for (const [name, value] of Object.entries(decision?.headers ?? {})) {
+          res.setHeader(name, value);
+        }
+        write(res, stored);
+      },
+      () => next(),
+    );
+  }
+
+  /**
+   * Called by `CacheInterceptor` for a public `@Cached` route: once the pipeline has
+   * answered this request 200 with `body`, that answer is stored for its exact target.
+   */
+  offer(req: IncomingMessage, res: ServerResponse, body: CachedBody): void {
+    const target = req.url;
+    if (target === undefined || !ResponseCache.eligible(req)) {
+      return;
+    }
+    res.once('finish', () => {
+      if (res.statusCode !== 200) {
+        return;
+      }
+      this.store(target, {
+        headers: storedHeaders(res.getHeaders()),
+        body: body.json,
+        bodyBytes: Buffer.byteLength(body.json),
+        namespace: body.namespace,
+        id: body.id,
+        template: routeTemplateOf(req),
+      });
+    });
+  }
+
+  private store(target: string, response: StoredResponse): void {
+    this.entries.delete(target);
+    if (this.entries.size >= MAX_ENTRIES) {
+      this.entries.delete(this.entries.keys().next().value!);
+    }
+    this.entries.set(target, response);
+  }
+}
+
+function storedHeaders(headers: OutgoingHttpHeaders): StoredResponse['headers'] {
+  const kept: StoredResponse['headers'] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && !isPerAnswer(name)) {
+      kept.push([name, value]);
+    }
+  }
+  return kept;
+}
+
+function write(res: ServerResponse, stored: StoredResponse): void {
+  res.statusCode = 200;
+  for (const [name, value] of stored.headers) {
+    res.setHeader(name, value);
+  }
+  res.setHeader('Content-Length', stored.bodyBytes);
+  res.end(stored.body);
+}

@@ -1,0 +1,31 @@
+import type { IncomingMessage } from 'node:http';
+
+export interface DoorRefusal {
+  status: number;
+  code: string;
+  message: string;
+}
+
+/**
+ * What the front door refuses before any framework sees the request, on either adapter,
+ * or undefined to let it in:
+ *
+ * - a `Content-Length` over `BODY_LIMIT`: 413 at once, without reading the body (the
+ *   body parsers would refuse it too, but only after the route was found, and Node
+ *   would then read and discard the whole declared body on that connection);
+ * - an HTTP/1.1 request without `Host` (RFC 9112 § 3.2): 400 `HOST_REQUIRED`, which
+ *   Node itself would answer with an empty body (`requireHostHeader: false` lets it in).
+ *
+ * Both answers close the connection: its unread body would keep it busy otherwise.
+ */
+export function doorRefusal(req: IncomingMessage, bodyLimitBytes: number): DoorRefusal | undefined {
+  if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+    return { status: 400, code: 'HOST_REQUIRED', message: 'An HTTP/1.1 request needs a Host header' };
+  }
+  // Node's parser has already refused a Content-Length that is not plain digits.
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > bodyLimitBytes) {
+    return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than allowed' };
+  }
+  return undefined;
+}

@@ -1,0 +1,39 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * CSRF tokens as a signed double-submit cookie (OWASP's "signed double-submit cookie"
+ * pattern): the browser holds a random secret in an HttpOnly cookie, and each form
+ * carries HMAC(server key, secret + session). Another site can make the browser send the
+ * cookie, but can neither read it nor compute the token. Binding the session's token id
+ * (`jti`) in makes a token die with its session: forms rendered before a login or a
+ * logout are refused after it.
+ */
+export function newCsrfSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+const SANE_SECRET = /^[A-Za-z0-9_-]{43}$/;
+
+export function isCsrfSecret(value: unknown): value is string {
+  return typeof value === 'string' && SANE_SECRET.test(value);
+}
+
+export function csrfToken(key: string | Buffer, secret: string, sessionId: string | undefined): string {
+  return createHmac('sha256', key)
+    .update(`${secret}.${sessionId ?? ''}`)
+    .digest('base64url');
+}
+
+export function csrfTokenMatches(
+  key: string | Buffer,
+  secret: string,
+  sessionId: string | undefined,
+  presented: unknown,
+): boolean {
+  if (typeof presented !== 'string') {
+    return false;
+  }
+  const expected = Buffer.from(csrfToken(key, secret, sessionId));
+  const given = Buffer.from(presented);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}

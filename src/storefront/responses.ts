@@ -1,0 +1,42 @@
+import type { ServerResponse } from 'node:http';
+import type { HttpResponse } from '../common/http/http-message';
+
+export const HTML_CONTENT_TYPE = 'text/html; charset=utf-8';
+
+/** The node response under either adapter's response object. */
+export function rawResponseOf(res: object): ServerResponse {
+  return ((res as { raw?: ServerResponse }).raw ?? res) as ServerResponse;
+}
+
+/**
+ * Adds a `Set-Cookie` line on node's response, which both adapters keep when they write
+ * their own headers (neither sets cookies itself).
+ */
+export function appendSetCookie(res: ServerResponse, cookie: string): void {
+  const existing = res.getHeader('Set-Cookie');
+  const lines = existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
+  res.setHeader('Set-Cookie', [...lines, cookie]);
+}
+
+/**
+ * A rendered page as the handler's answer: HTML, never stored by caches (pages carry the
+ * visitor's CSRF token and, signed in, their own data).
+ */
+export function page(res: HttpResponse, html: string, status = 200): string {
+  res.status(status);
+  res.header('Content-Type', HTML_CONTENT_TYPE);
+  res.header('Cache-Control', 'no-store');
+  return html;
+}
+
+/** Redirect-after-POST: `303 See Other`, so a reload never posts the form again. */
+export function seeOther(res: HttpResponse, location: string): string {
+  res.status(303);
+  res.header('Location', location);
+  return '';
+}
+
+/** A `next` target that stays on this site (a path, not `//host` or a URL), or `fallback`. */
+export function localPath(next: unknown, fallback = '/'): string {
+  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : fallback;
+}
