@@ -16,8 +16,9 @@ ENV NODE_ENV=production
 # Memory limits chosen with `npm run bench -- --memory` (README § Memory): the V8 heap is
 # what grows under load (to ~335 MB unbounded), so it is bounded; fewer malloc arenas keep
 # native memory compact. test/memory-limits.e2e-spec.ts runs the built service with exactly
-# these under a burst of megabyte answers: 160 MB of old space ran out there, 256 MB holds.
-ENV NODE_OPTIONS="--max-old-space-size=256 --max-semi-space-size=8"
+# these under a burst of megabyte answers: 160 MB of old space ran out there, and 256 MB
+# since the in-process response cache keeps whole answers; 512 MB holds.
+ENV NODE_OPTIONS="--max-old-space-size=512 --max-semi-space-size=8"
 ENV MALLOC_ARENA_MAX="2"
 WORKDIR /app
 # The code stays root-owned (read-only to the service); only the default DATA_DIR of the
