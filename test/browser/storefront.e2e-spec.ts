@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { browserAvailable, CHROMIUM_PATH, launchBrowser, screenshot } from '../support/browser';
+import { browserAvailable, browserStep, CHROMIUM_PATH, launchBrowser, screenshot } from '../support/browser';
 import { createProduct } from '../support/catalog';
 import { closeSuite, openSuite, type Suite } from '../support/test-app';
 
@@ -72,17 +72,7 @@ describeInBrowser('Storefront in a browser', () => {
   });
 
   /** Runs one step; on failure saves a screenshot to test-artifacts/ and names it in the error. */
-  async function step(name: string, work: () => Promise<void>): Promise<void> {
-    try {
-      await work();
-    } catch (error) {
-      const path = await screenshot(page, `storefront-${name}-failed`).catch(
-        (cause: unknown) => `(none: ${String(cause)})`,
-      );
-      (error as Error).message += `\nScreenshot: ${path}`;
-      throw error;
-    }
-  }
+  const step = (name: string, work: () => Promise<void>) => browserStep(() => page, 'storefront', name, work);
 
   /** axe-core in the page (evaluated over the DevTools protocol, which the page's CSP does not govern). */
   async function expectAccessible(what: string): Promise<void> {

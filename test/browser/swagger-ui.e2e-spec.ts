@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { browserAvailable, CHROMIUM_PATH, launchBrowser, screenshot } from '../support/browser';
+import { browserAvailable, browserStep, CHROMIUM_PATH, launchBrowser, screenshot } from '../support/browser';
 import { createProduct } from '../support/catalog';
 import { closeSuite, openSuite, type Suite } from '../support/test-app';
 
@@ -43,17 +43,7 @@ describeInBrowser('Swagger UI in a browser', () => {
   });
 
   /** Runs one step; on failure saves a screenshot to test-artifacts/ and names it in the error. */
-  async function step(name: string, work: () => Promise<void>): Promise<void> {
-    try {
-      await work();
-    } catch (error) {
-      const path = await screenshot(page, `swagger-ui-${name}-failed`).catch(
-        (cause: unknown) => `(none: ${String(cause)})`,
-      );
-      (error as Error).message += `\nScreenshot: ${path}`;
-      throw error;
-    }
-  }
+  const step = (name: string, work: () => Promise<void>) => browserStep(() => page, 'swagger-ui', name, work);
 
   it('registers through Try it out', () =>
     step('register', async () => {

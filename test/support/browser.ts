@@ -49,3 +49,24 @@ export async function screenshot(of: Page | Locator, name: string): Promise<stri
   await ('goto' in of ? of.screenshot({ path, fullPage: true }) : of.screenshot({ path }));
   return path;
 }
+
+/**
+ * Runs one step of a browser test; on failure saves a screenshot of `page()` to
+ * test-artifacts/ as `<prefix>-<name>-failed.png` and names it in the error.
+ */
+export async function browserStep(
+  page: () => Page,
+  prefix: string,
+  name: string,
+  work: () => Promise<void>,
+): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    const path = await screenshot(page(), `${prefix}-${name}-failed`).catch(
+      (cause: unknown) => `(none: ${String(cause)})`,
+    );
+    (error as Error).message += `\nScreenshot: ${path}`;
+    throw error;
+  }
+}
