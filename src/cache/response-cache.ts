@@ -5,7 +5,15 @@ import { RateLimiter } from '../rate-limit/rate-limiter';
 import { CacheService } from './cache.service';
 
 /** Exact request targets remembered at most; past it the oldest are forgotten first. */
-const MAX_ENTRIES = 5_000;
+export const MAX_ENTRIES = 5_000;
+/**
+ * Body bytes held at most. A body is L1's own string when stored, but L1 refills with new
+ * strings, so the stored copies may come to be the only ones: bounded, they cannot crowd
+ * the heap (distinct 1 MB list pages would otherwise reach gigabytes).
+ */
+export const MAX_BYTES = 16 * 1024 * 1024;
+/** A larger answer is left to the pipeline each time: storing it would evict dozens of others. */
+export const MAX_BODY_BYTES = MAX_BYTES / 16;
 
 /** Headers that belong to one answer, never to the stored response. */
 const PER_ANSWER = new Set(['x-request-id', 'date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
@@ -52,6 +60,7 @@ export interface CachedBody {
 @Injectable()
 export class ResponseCache {
   private readonly entries = new Map<string, StoredResponse>();
+  private bytes = 0;
 
   constructor(
     private readonly cache: CacheService,
@@ -72,7 +81,7 @@ export class ResponseCache {
       return;
     }
     if (this.cache.peekJson(stored.namespace, stored.id) !== stored.body) {
-      this.entries.delete(target!);
+      this.forget(target!);
       next();
       return;
     }
@@ -116,12 +125,33 @@ export class ResponseCache {
     });
   }
 
+  /** How many answers and body bytes are held now (for tests and curiosity). */
+  get size(): { entries: number; bytes: number } {
+    return { entries: this.entries.size, bytes: this.bytes };
+  }
+
   private store(target: string, response: StoredResponse): void {
-    this.entries.delete(target);
-    if (this.entries.size >= MAX_ENTRIES) {
-      this.entries.delete(this.entries.keys().next().value!);
+    this.forget(target);
+    if (response.bodyBytes > MAX_BODY_BYTES) {
+      return;
     }
     this.entries.set(target, response);
+    this.bytes += response.bodyBytes;
+    // Oldest first: a Map iterates in insertion order.
+    for (const oldest of this.entries.keys()) {
+      if (this.entries.size <= MAX_ENTRIES && this.bytes <= MAX_BYTES) {
+        break;
+      }
+      this.forget(oldest);
+    }
+  }
+
+  private forget(target: string): void {
+    const stored = this.entries.get(target);
+    if (stored) {
+      this.entries.delete(target);
+      this.bytes -= stored.bodyBytes;
+    }
   }
 }
 

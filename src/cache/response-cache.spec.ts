@@ -1,0 +1,82 @@
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RateLimiter } from '../rate-limit/rate-limiter';
+import type { CacheService } from './cache.service';
+import { MAX_BODY_BYTES, MAX_BYTES, ResponseCache } from './response-cache';
+
+/** What L1 holds now, per namespace/id: the fake behind `peekJson`. */
+const l1 = new Map<string, string>();
+const cache = { peekJson: (namespace: string, id: string) => l1.get(`${namespace}/${id}`) } as unknown as CacheService;
+const limiter = { admit: () => Promise.resolve(undefined) } as unknown as RateLimiter;
+
+const request = (url: string, headers: Record<string, string> = {}) =>
+  ({ method: 'GET', url, headers }) as unknown as IncomingMessage;
+
+/** A response that records what was written, and finishes with `status` when told. */
+class FakeResponse extends EventEmitter {
+  statusCode = 200;
+  readonly headers = new Map<string, unknown>([['content-type', 'application/json; charset=utf-8']]);
+  body: string | undefined;
+  getHeaders() {
+    return Object.fromEntries(this.headers);
+  }
+  setHeader(name: string, value: unknown) {
+    this.headers.set(name.toLowerCase(), value);
+  }
+  end(body: string) {
+    this.body = body;
+  }
+}
+
+/** Lets the pipeline "answer" `url` with `json` (the body L1 holds under product/<id>). */
+function answer(responses: ResponseCache, url: string, id: string, json: string, status = 200) {
+  l1.set(`product/${id}`, json);
+  const res = new FakeResponse();
+  res.statusCode = status;
+  responses.offer(request(url), res as unknown as ServerResponse, { namespace: 'product', id, json });
+  res.emit('finish');
+}
+
+/** Asks the cache for `url`: the body it wrote, or 'next' when it handed the request on. */
+async function ask(responses: ResponseCache, req: IncomingMessage): Promise<string> {
+  const res = new FakeResponse();
+  return new Promise((resolve) => {
+    responses.handle(req, res as unknown as ServerResponse, () => resolve('next'));
+    setImmediate(() => resolve(res.body ?? 'next'));
+  });
+}
+
+describe('ResponseCache', () => {
+  beforeEach(() => l1.clear());
+
+  it('repeats a stored 200 while L1 holds its body, and hands on once L1 has another', async () => {
+    const responses = new ResponseCache(cache, limiter);
+    answer(responses, '/v1/products/1', '1', '{"id":1,"price":100}');
+    expect(await ask(responses, request('/v1/products/1'))).toBe('{"id":1,"price":100}');
+    l1.set('product/1', '{"id":1,"price":200}');
+    expect(await ask(responses, request('/v1/products/1'))).toBe('next');
+    expect(responses.size.entries).toBe(0);
+  });
+
+  it('stores nothing but a 200, and answers only anonymous GETs without CORS', async () => {
+    const responses = new ResponseCache(cache, limiter);
+    answer(responses, '/v1/products/2', '2', '{"id":2}', 404);
+    expect(await ask(responses, request('/v1/products/2'))).toBe('next');
+    answer(responses, '/v1/products/3', '3', '{"id":3}');
+    expect(await ask(responses, request('/v1/products/3', { authorization: 'Bearer x' }))).toBe('next');
+    expect(await ask(responses, request('/v1/products/3', { origin: 'https://shop.example' }))).toBe('next');
+    expect(await ask(responses, request('/v1/products/03'))).toBe('next');
+  });
+
+  it('keeps its body bytes under MAX_BYTES, forgetting the oldest first, and never stores a huge body', () => {
+    const responses = new ResponseCache(cache, limiter);
+    const page = 'x'.repeat(MAX_BODY_BYTES);
+    for (let i = 0; i < 40; i++) {
+      answer(responses, `/v1/products?page=${i}`, `list-${i}`, page);
+    }
+    expect(responses.size.bytes).toBeLessThanOrEqual(MAX_BYTES);
+    expect(responses.size.entries).toBe(MAX_BYTES / MAX_BODY_BYTES);
+    answer(responses, '/v1/products?huge', 'huge', page + 'x');
+    expect(responses.size.bytes).toBeLessThanOrEqual(MAX_BYTES);
+  });
+});
