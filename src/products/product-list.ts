@@ -26,8 +26,8 @@ export function totalFromPage(query: Pick<ListProductsQuery, 'page' | 'pageSize'
 /**
  * `count(*)` of the rows `page` filters, without its sort and page. TypeORM's own count
  * (`getManyAndCount`) is `COUNT(DISTINCT id)`, which sorts or hashes every matching id:
- * about 17× the cost of `count(*)` over 5,000 matches (README § Performance), and on a
- * query without joins the two are equal.
+ * 12.6 ms against 0.73 ms for `count(*)` over 5,001 of 10,000 products (EXPLAIN ANALYZE
+ * on PostgreSQL 15), and on a query without joins the two are equal.
  */
 export async function countProducts(page: SelectQueryBuilder<ProductEntity>): Promise<number> {
   const row = await page
