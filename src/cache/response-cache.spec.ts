@@ -20,6 +20,9 @@ class FakeResponse extends EventEmitter {
   getHeaders() {
     return Object.fromEntries(this.headers);
   }
+  getHeader(name: string) {
+    return this.headers.get(name.toLowerCase());
+  }
   setHeader(name: string, value: unknown) {
     this.headers.set(name.toLowerCase(), value);
   }

@@ -168,7 +168,11 @@ function storedHeaders(headers: OutgoingHttpHeaders): StoredResponse['headers'] 
 function write(res: ServerResponse, stored: StoredResponse): void {
   res.statusCode = 200;
   for (const [name, value] of stored.headers) {
-    res.setHeader(name, value);
+    // Most are the front door's own (security headers), already set on this answer alike:
+    // setHeader validates name and value each time, so only what differs is set again.
+    if (res.getHeader(name) !== value) {
+      res.setHeader(name, value);
+    }
   }
   res.setHeader('Content-Length', stored.bodyBytes);
   res.end(stored.body);
