@@ -1,5 +1,8 @@
 /**
- * `npm run bench [-- --quick | --embedded | --soak | --memory | --rounds N | --duration S]`
+ * `npm run bench [-- --quick | --embedded | --soak | --memory | --rounds N | --duration S | --only a,b]`
+ *
+ * `--only hot-read,hot-list` measures just those scenarios (names as in the table), for
+ * working on one of them; the full table needs the full run.
  *
  * `--memory` runs only the soak (3 × 60 s of the mixed workload, RSS, V8 heap and external
  * memory after each): the memory test behind the limits the service starts with.
@@ -66,6 +69,8 @@ interface Settings {
   products: number;
   users: number;
   logins: number;
+  /** Scenario names to measure; undefined measures them all. */
+  only?: Set<string>;
 }
 
 function parseArgs(argv: string[]): Settings {
@@ -74,11 +79,20 @@ function parseArgs(argv: string[]): Settings {
     const at = argv.indexOf(`--${name}`);
     return at >= 0 ? Number(argv[at + 1]) : undefined;
   };
-  const known = new Set(['--quick', '--embedded', '--soak', '--memory', '--rounds', '--duration']);
+  const known = new Set(['--quick', '--embedded', '--soak', '--memory', '--rounds', '--duration', '--only']);
   const unknown = argv.filter((arg, i) => arg.startsWith('--') && !known.has(arg) && !known.has(argv[i - 1]));
   if (unknown.length > 0) {
     throw new Error(
-      `Unknown option ${unknown.join(' ')}; use --quick, --embedded, --soak, --memory, --rounds N, --duration S`,
+      `Unknown option ${unknown.join(' ')}; use --quick, --embedded, --soak, --memory, --rounds N, --duration S, --only a,b`,
+    );
+  }
+  const onlyAt = argv.indexOf('--only');
+  const only = onlyAt >= 0 ? new Set((argv[onlyAt + 1] ?? '').split(',').filter(Boolean)) : undefined;
+  const names = new Set(SERVICE_SCENARIOS.map((scenario) => scenario.name));
+  const misnamed = [...(only ?? [])].filter((name) => !names.has(name));
+  if (only && (only.size === 0 || misnamed.length > 0)) {
+    throw new Error(
+      `--only takes scenario names from: ${[...names].join(', ')} (got ${misnamed.join(', ') || 'none'})`,
     );
   }
   const quick = flag('quick');
@@ -95,6 +109,7 @@ function parseArgs(argv: string[]): Settings {
     products: embedded ? 2_000 : 10_000,
     users: embedded ? 64 : 1_000,
     logins: quick || embedded ? 64 : 256,
+    only,
   };
 }
 
@@ -185,6 +200,28 @@ class Bench {
    * checkout scenario next to pgbench running its transaction.
    */
   private async round(round: number, pgbenchAvailable: boolean): Promise<void> {
+    const compared = [HOT_READ, HOT_LIST].filter((s) => this.wanted(s));
+    if (compared.length > 0) {
+      await this.compareHotReads(round, compared);
+    }
+    for (const scenario of SERVICE_SCENARIOS.filter((s) => s !== HOT_READ && s !== HOT_LIST && this.wanted(s))) {
+      await this.measure(round, 'service', this.service, scenario);
+      // Each DB-bound scenario beside pgbench running its SQL, and the checkouts beside their floor.
+      const references = pgbenchAvailable ? (PGBENCH_BESIDE[scenario.name] ?? []) : [];
+      for (const reference of references) {
+        await this.pgbench(round, reference);
+      }
+    }
+    if (this.settings.only) {
+      return; // the auth flood is not a scenario: only the full run measures it
+    }
+    const flood = await authFlood(`http://127.0.0.1:${PORTS.service}`, round, this.settings.durationS);
+    this.authFloods.push(flood);
+    console.log(formatAuthFlood(flood));
+  }
+
+  /** The hot reads on the service, raw node:http, bare NestJS, WORKERS=2 and Fastify, back to back. */
+  private async compareHotReads(round: number, scenarios: Scenario[]): Promise<void> {
     const others: Array<[Target, Child]> = [];
     try {
       for (const target of ['raw', 'bare'] as const) {
@@ -209,7 +246,7 @@ class Bench {
       }
       const contenders: Array<[Target, Child]> = [['service', this.service], ...others];
       const rotated = contenders.map((_, i) => contenders[(i + round - 1) % contenders.length]);
-      for (const scenario of [HOT_READ, HOT_LIST]) {
+      for (const scenario of scenarios) {
         for (const [target, child] of rotated) {
           if (target !== 'workers2' || scenario === HOT_READ) {
             await this.measure(round, target, child, scenario);
@@ -221,17 +258,10 @@ class Bench {
         await stop(child);
       }
     }
-    for (const scenario of SERVICE_SCENARIOS.filter((s) => s !== HOT_READ && s !== HOT_LIST)) {
-      await this.measure(round, 'service', this.service, scenario);
-      // Each DB-bound scenario beside pgbench running its SQL, and the checkouts beside their floor.
-      const references = pgbenchAvailable ? (PGBENCH_BESIDE[scenario.name] ?? []) : [];
-      for (const reference of references) {
-        await this.pgbench(round, reference);
-      }
-    }
-    const flood = await authFlood(`http://127.0.0.1:${PORTS.service}`, round, this.settings.durationS);
-    this.authFloods.push(flood);
-    console.log(formatAuthFlood(flood));
+  }
+
+  private wanted(scenario: Scenario): boolean {
+    return this.settings.only?.has(scenario.name) ?? true;
   }
 
   private startReference(target: 'raw' | 'bare'): Promise<Child> {
@@ -411,7 +441,7 @@ class Bench {
     const chart = renderChart(summary, subtitle);
     writeFileSync(join(RESULTS_DIR, `${this.stamp}.json`), body);
     writeFileSync(join(RESULTS_DIR, `${this.stamp}.svg`), chart);
-    const complete = !s.quick && !s.embedded && s.rounds > 0;
+    const complete = !s.quick && !s.embedded && s.rounds > 0 && !s.only;
     if (complete) {
       writeFileSync(join(RESULTS_DIR, 'latest.json'), body);
       writeFileSync(join(RESULTS_DIR, 'latest.svg'), chart);
