@@ -8,6 +8,8 @@ import { rawRequestOf } from './http-message';
 const CLIENT_ADDRESS = Symbol('clientAddress');
 const VIA_TRUSTED_PROXY = Symbol('viaTrustedProxy');
 type WithClientAddress = { [CLIENT_ADDRESS]?: string; [VIA_TRUSTED_PROXY]?: boolean };
+const PEER_TRUSTED = Symbol('peerTrusted');
+type PeerTrust = { [PEER_TRUSTED]?: boolean };
 
 /**
  * Settles who the client is, once, as the request arrives (`http/front-door.ts`): the TCP
@@ -16,9 +18,20 @@ type WithClientAddress = { [CLIENT_ADDRESS]?: string; [VIA_TRUSTED_PROXY]?: bool
  * {@link clientAddressOf}, on either HTTP adapter.
  */
 export function assignClientAddress(req: IncomingMessage, trust: ProxyTrust): void {
-  const peer = req.socket?.remoteAddress;
-  (req as WithClientAddress)[CLIENT_ADDRESS] = peer ? proxyAddr(req, trust) : 'unknown';
-  (req as WithClientAddress)[VIA_TRUSTED_PROXY] = peer ? trust(peer, 0) : false;
+  const socket = req.socket as (IncomingMessage['socket'] & PeerTrust) | undefined;
+  const peer = socket?.remoteAddress;
+  if (!socket || !peer) {
+    (req as WithClientAddress)[CLIENT_ADDRESS] = 'unknown';
+    (req as WithClientAddress)[VIA_TRUSTED_PROXY] = false;
+    return;
+  }
+  // A connection's peer never changes, and parsing it against the trusted ranges cost more
+  // than the rest of the request's front door: settled once per connection.
+  const trusted = (socket[PEER_TRUSTED] ??= trust(peer, 0));
+  (req as WithClientAddress)[VIA_TRUSTED_PROXY] = trusted;
+  // Without a trusted peer, or without the header, the peer is the client (as proxyAddr says).
+  (req as WithClientAddress)[CLIENT_ADDRESS] =
+    trusted && req.headers['x-forwarded-for'] !== undefined ? proxyAddr(req, trust) : peer;
 }
 
 /** The address {@link assignClientAddress} settled, also through Fastify's wrapping request. */
