@@ -164,4 +164,23 @@ describe('CacheService (service, with a Redis that goes down and comes back)', (
     await cache.wrap('product', '2', loader, TTL);
     expect(loader).toHaveBeenCalledTimes(2);
   });
+  it('sends invalidations issued together as one message, each answered once Redis has them', async () => {
+    for (const id of ['1', '2', '3']) {
+      await cache.wrap('product', id, async () => ({ id }), TTL);
+    }
+    const before = pubsub.published.length;
+    // Three checkouts committing at once: each drops its product and moves the list generation on.
+    await Promise.all(
+      ['1', '2', '3'].map((id) =>
+        Promise.all([cache.invalidate('product', id), cache.invalidateNamespace('product-list')]),
+      ),
+    );
+    expect(await productKeys()).toHaveLength(0);
+    const sent = pubsub.published
+      .slice(before)
+      .map(({ message }) => message as { keys: string[]; generation: { value: string } });
+    expect(sent).toHaveLength(1);
+    expect([...sent[0].keys].sort()).toEqual(['cache:product:0:1', 'cache:product:0:2', 'cache:product:0:3']);
+    expect(await redis.direct.get('cache:generation:product-list')).toBe(sent[0].generation.value);
+  });
 });

@@ -29,6 +29,39 @@ interface InvalidationMessage {
   generation?: { namespace: string; value: string };
 }
 
+/** Invalidations collected to leave together: keys to drop, and the latest value of each moved generation. */
+class Invalidation {
+  readonly keys = new Set<string>();
+  readonly generations = new Map<string, string>();
+  readonly done: Promise<void>;
+  settle!: () => void;
+
+  constructor() {
+    this.done = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  add(change: InvalidationMessage): void {
+    change.keys?.forEach((key) => this.keys.add(key));
+    if (change.generation) {
+      this.generations.set(change.generation.namespace, change.generation.value);
+    }
+  }
+}
+
+/**
+ * The messages that carry `keys` and `generations`: one per generation (the first also
+ * carrying the keys), as every instance, of this version or an older one, reads them.
+ */
+function invalidationMessages(keys: string[], generations: Array<[string, string]>): InvalidationMessage[] {
+  if (generations.length === 0) {
+    return [{ keys }];
+  }
+  return generations.map(([namespace, value], index) => ({
+    ...(index === 0 && keys.length > 0 ? { keys } : {}),
+    generation: { namespace, value },
+  }));
+}
+
 /**
  * The one cache facade: a two-level read-through cache (in-process L1 ≈ 100 ms in front
  * of Redis L2) with per-entry TTLs, null placeholders, in-process coalescing of misses,
@@ -67,6 +100,9 @@ export class CacheService implements OnModuleInit {
    */
   private readonly pendingKeys = new Set<string>();
   private readonly pendingGenerations = new Map<string, string>();
+  /** The invalidation being collected, and the one on its way to Redis (see {@link sendInvalidation}). */
+  private nextInvalidation: Invalidation | null = null;
+  private invalidationInFlight: Promise<void> | null = null;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -206,40 +242,90 @@ export class CacheService implements OnModuleInit {
     const key = await this.keyOf(namespace, id);
     this.voidRefresh(key);
     await this.l1.keyv.delete(key);
-    // Issued together, so they share one round trip (Redis runs them in this order).
-    await Promise.all([
-      this.deleteFromRedis(key),
-      this.pubsub.publish(INVALIDATION_CHANNEL, JSON.stringify({ keys: [key] } satisfies InvalidationMessage)),
-    ]);
+    await this.sendInvalidation({ keys: [key] });
   }
 
   /** Drops every entry of a namespace on every instance by moving its generation on. */
   async invalidateNamespace(namespace: string): Promise<void> {
     const value = randomUUID();
     this.generations.set(namespace, value);
-    await this.publishGeneration(namespace, value);
+    await this.sendInvalidation({ generation: { namespace, value } });
   }
 
-  private async deleteFromRedis(key: string): Promise<void> {
+  /**
+   * Resolves once Redis has been told (or, if it cannot be, the change is remembered for
+   * when it can). Invalidations issued while one is on its way leave together after it
+   * (see {@link Invalidation}): under a burst of writes, every checkout invalidated its
+   * products and moved the list generation on its own, four commands and two messages
+   * each, which every instance then had to parse.
+   */
+  private sendInvalidation(change: InvalidationMessage): Promise<void> {
+    let next = this.nextInvalidation;
+    if (!next) {
+      next = this.nextInvalidation = new Invalidation();
+      // Whatever else this turn of the event loop invalidates joins it.
+      const start = () => setImmediate(() => this.flushInvalidation());
+      if (this.invalidationInFlight) {
+        void this.invalidationInFlight.then(start);
+      } else {
+        start();
+      }
+    }
+    next.add(change);
+    return next.done;
+  }
+
+  private flushInvalidation(): void {
+    const batch = this.nextInvalidation;
+    if (!batch) {
+      return;
+    }
+    this.nextInvalidation = null;
+    const flushing = this.applyToRedis(batch).finally(() => {
+      if (this.invalidationInFlight === flushing) {
+        this.invalidationInFlight = null;
+      }
+      batch.settle();
+    });
+    this.invalidationInFlight = flushing;
+  }
+
+  /** One DEL, a SET per moved generation, and one message (Redis runs them in this order, in one round trip). */
+  private async applyToRedis(batch: Invalidation): Promise<void> {
+    const keys = [...batch.keys];
+    const generations = [...batch.generations];
+    await Promise.all([
+      keys.length > 0 ? this.deleteFromRedis(keys) : undefined,
+      ...generations.map(([namespace, value]) => this.storeGeneration(namespace, value)),
+      ...invalidationMessages(keys, generations).map((message) =>
+        this.pubsub.publish(INVALIDATION_CHANNEL, JSON.stringify(message)),
+      ),
+    ]);
+  }
+
+  private async deleteFromRedis(keys: string[]): Promise<void> {
     try {
-      await this.redis.del(key);
-      this.pendingKeys.delete(key);
+      await this.redis.del(...keys);
+      keys.forEach((key) => this.pendingKeys.delete(key));
     } catch (error) {
-      this.pendingKeys.add(key);
+      keys.forEach((key) => this.pendingKeys.add(key));
+      this.logRedisError(error);
+    }
+  }
+
+  private async storeGeneration(namespace: string, value: string): Promise<void> {
+    try {
+      await this.redis.set(GENERATION_KEY(namespace), value);
+      this.pendingGenerations.delete(namespace);
+    } catch (error) {
+      this.pendingGenerations.set(namespace, value);
       this.logRedisError(error);
     }
   }
 
   private async publishGeneration(namespace: string, value: string): Promise<void> {
-    const stored = this.redis.set(GENERATION_KEY(namespace), value).then(
-      () => this.pendingGenerations.delete(namespace),
-      (error: unknown) => {
-        this.pendingGenerations.set(namespace, value);
-        this.logRedisError(error);
-      },
-    );
     await Promise.all([
-      stored,
+      this.storeGeneration(namespace, value),
       this.pubsub.publish(
         INVALIDATION_CHANNEL,
         JSON.stringify({ generation: { namespace, value } } satisfies InvalidationMessage),
@@ -249,7 +335,7 @@ export class CacheService implements OnModuleInit {
 
   private async retryPending(): Promise<void> {
     for (const key of [...this.pendingKeys]) {
-      await this.deleteFromRedis(key);
+      await this.deleteFromRedis([key]);
       await this.pubsub.publish(INVALIDATION_CHANNEL, JSON.stringify({ keys: [key] } satisfies InvalidationMessage));
     }
     for (const [namespace, value] of [...this.pendingGenerations]) {
