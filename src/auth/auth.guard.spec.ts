@@ -14,6 +14,8 @@ import { TokenDenylist } from './token-denylist.service';
 const SECRET = 'x'.repeat(32);
 const REVOKED_JTI = 'revoked-jti';
 const DELETED_USER = 13;
+/** Revoked token ids; a test may revoke one it used before. */
+const revoked = new Set([REVOKED_JTI]);
 
 class ShopController {
   @Public()
@@ -70,7 +72,7 @@ describe('AuthGuard', () => {
       providers: [
         AuthGuard,
         Reflector,
-        { provide: TokenDenylist, useValue: { isRevoked: (jti: string) => jti === REVOKED_JTI } },
+        { provide: TokenDenylist, useValue: { isRevoked: (jti: string) => revoked.has(jti) } },
         { provide: KnownUsers, useValue: { exists: (id: number) => Promise.resolve(id !== DELETED_USER) } },
       ],
     }).compile();
@@ -226,6 +228,29 @@ describe('AuthGuard', () => {
         signed({ iat: nowSeconds() + 55 }),
       );
       expect(await guard.canActivate(context)).toBe(true);
+    });
+
+    it('refuses a token it accepted before, once it has expired', async () => {
+      const token = tokenFor('customer', { jti: 'jti-expiring', expiresIn: 5 });
+      expect(await guard.canActivate(contextFor(ShopController, ShopController.prototype.orders, token).context)).toBe(
+        true,
+      );
+      const now = Date.now();
+      const later = jest.spyOn(Date, 'now').mockReturnValue(now + 6_000);
+      try {
+        expect((await expectUnauthenticated(token)).message).toBe('The token has expired');
+      } finally {
+        later.mockRestore();
+      }
+    });
+
+    it('refuses a token it accepted before, once it is revoked', async () => {
+      const token = tokenFor('customer', { jti: 'jti-logged-out' });
+      expect(await guard.canActivate(contextFor(ShopController, ShopController.prototype.orders, token).context)).toBe(
+        true,
+      );
+      revoked.add('jti-logged-out');
+      expect((await expectUnauthenticated(token)).message).toBe('The token has been revoked');
     });
 
     it('refuses a valid token whose user no longer exists', async () => {
