@@ -17,6 +17,7 @@ import { DataSource, type ObjectLiteral, type QueryRunner, type SelectQueryBuild
 import { stop } from './lib/processes.js';
 import { seed } from './lib/seed.js';
 import {
+  benchPort,
   databaseUrl,
   deleteRedisKeys,
   dropDatabase,
@@ -27,7 +28,7 @@ import {
   startService,
 } from './lib/service.js';
 
-const PORT = 18087;
+const PORT = benchPort(18087);
 /** A product other than the hot one, so the plans are those of `order-random`. */
 const PRODUCT_ID = 5_000;
 const USER_ID = 1;
