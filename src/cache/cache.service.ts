@@ -305,12 +305,14 @@ export class CacheService implements OnModuleInit {
       return;
     }
     this.nextInvalidation = null;
-    const flushing = this.applyToRedis(batch).finally(() => {
-      if (this.invalidationInFlight === flushing) {
-        this.invalidationInFlight = null;
-      }
-      batch.settle();
-    });
+    const flushing = this.applyToRedis(batch)
+      .catch((error: unknown) => this.logRedisError(error))
+      .finally(() => {
+        if (this.invalidationInFlight === flushing) {
+          this.invalidationInFlight = null;
+        }
+        batch.settle();
+      });
     this.invalidationInFlight = flushing;
   }
 
