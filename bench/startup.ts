@@ -8,9 +8,17 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze, renderFlameGraph, type CpuProfile } from './lib/flamegraph.js';
 import { stop } from './lib/processes.js';
-import { dropDatabase, LOG_DIR, recreateDatabase, RESULTS_DIR, snapshotService, startService } from './lib/service.js';
+import {
+  dropDatabase,
+  LOG_DIR,
+  recreateDatabase,
+  RESULTS_DIR,
+  snapshotService,
+  startService,
+  benchPort,
+} from './lib/service.js';
 
-const PORT = 18086;
+const PORT = benchPort(18086);
 const TARGET_MS = 1_500;
 
 async function timeStart(logFile: string, nodeFlags: string[] = []): Promise<number> {
