@@ -5,6 +5,7 @@ import { closeSuite, openSuite, startApp, TestApp, TestWorld } from './support/t
 import { sleep, waitFor } from './support/wait';
 import { CacheService } from '../src/cache/cache.service';
 import { RedisPubSub } from '../src/redis/redis-pubsub.service';
+import { ProductsService } from '../src/products/products.service';
 
 describe('Product read cache', () => {
   let world: TestWorld;
@@ -90,6 +91,38 @@ describe('Product read cache', () => {
     expect(loads).toHaveBeenCalledTimes(1);
     const metrics = (await t.http.get('/metrics').expect(200)).text;
     expect(Number(/cache_requests_total\{layer="l1",result="hit"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(0);
+  });
+
+  describe('list pages of one-off filters', () => {
+    const TTL = { ttlMs: 60_000, nullTtlMs: 1_000, redisOnRepeat: true };
+
+    it('reach Redis only when loaded a second time; their first misses still load once', async () => {
+      const cache = t.app.get(CacheService);
+      const redis = t.app.get<Redis>(REDIS);
+      const loader = jest.fn(async () => ({ n: 1 }));
+      const first = await Promise.all(Array.from({ length: 50 }, () => cache.wrapJson('once', 'a', loader, TTL)));
+      expect(first.every((json) => json === '{"n":1}')).toBe(true);
+      expect(loader).toHaveBeenCalledTimes(1);
+      expect(await redis.exists('cache:once:0:a')).toBe(0);
+
+      await sleep(150); // past the in-process layer: a repeat, loaded and written to Redis
+      expect(await cache.wrapJson('once', 'a', loader, TTL)).toBe('{"n":1}');
+      expect(loader).toHaveBeenCalledTimes(2);
+      expect(await redis.exists('cache:once:0:a')).toBe(1);
+
+      await sleep(150); // from Redis now
+      expect(await cache.wrapJson('once', 'a', loader, TTL)).toBe('{"n":1}');
+      expect(loader).toHaveBeenCalledTimes(2);
+    });
+
+    it('lets 100 concurrent requests of a new list page reach the database once', async () => {
+      const loads = jest.spyOn(t.app.get(ProductsService), 'list');
+      const answers = await Promise.all(
+        Array.from({ length: 100 }, () => t.http.get('/v1/products').query({ minPrice: 424_242 })),
+      );
+      expect(answers.every((res) => res.status === 200 && res.body.total === 0)).toBe(true);
+      expect(loads).toHaveBeenCalledTimes(1);
+    });
   });
 
   describe('refresh-ahead of the in-process layer', () => {

@@ -9,7 +9,13 @@ import { ProductDto, ProductPageDto } from './dto/product.dto';
 import { queryPrepared } from '../database/prepared-statements';
 import { productListStatement, productPageFromRows, type ProductListRow } from './product-list';
 import { ProductEntity } from './product.entity';
-import { listQueryCacheId, PRODUCT_CACHE, PRODUCT_CACHE_TTL, PRODUCT_LIST_CACHE } from './products.cache';
+import {
+  listQueryCacheId,
+  PRODUCT_CACHE,
+  PRODUCT_CACHE_TTL,
+  PRODUCT_LIST_CACHE,
+  PRODUCT_LIST_CACHE_TTL,
+} from './products.cache';
 import { ProductNotFoundError, SkuTakenError } from './products.errors';
 
 @Injectable()
@@ -83,7 +89,7 @@ export class ProductsService {
       PRODUCT_LIST_CACHE,
       listQueryCacheId(query),
       () => this.list(query),
-      PRODUCT_CACHE_TTL,
+      PRODUCT_LIST_CACHE_TTL,
     );
     return { value: value!, entry };
   }
