@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { cookiesOf, sessionTokenOf } from '../auth/session-cookie';
 import type { VisitorTokens } from '../cache/response-cache';
@@ -16,13 +16,19 @@ import { appendSetCookie } from './responses';
  */
 @Injectable()
 export class Visitors implements VisitorTokens {
-  /** A key of its own, derived from the JWT secret: a CSRF token is never a valid signature of anything else. */
-  private readonly key: Buffer;
+  /**
+   * A key of its own, derived from the JWT secret: a CSRF token is never a valid signature
+   * of anything else. A key object, made once: given bytes, every HMAC imports them again
+   * (~25 µs here against ~2 µs, most of a cached page's own work).
+   */
+  private readonly key: KeyObject;
 
   constructor(@Inject(ConfigService) config: ConfigService<AppConfig, true>) {
-    this.key = createHmac('sha256', config.get('auth', { infer: true }).jwtSecret)
-      .update('storefront-csrf')
-      .digest();
+    this.key = createSecretKey(
+      createHmac('sha256', config.get('auth', { infer: true }).jwtSecret)
+        .update('storefront-csrf')
+        .digest(),
+    );
   }
 
   /** Without a session cookie a visitor sees what every anonymous visitor sees, but for its token. */
