@@ -8,7 +8,8 @@ import { startNode, type Child } from './processes.js';
 /** Where the bench finds its servers; the defaults are this machine's. */
 export const PG_SERVER_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-export const DATABASE = 'mall_bench';
+// BENCH_DATABASE: another name, so two benches on one PostgreSQL do not drop each other's database.
+export const DATABASE = process.env.BENCH_DATABASE ?? 'mall_bench';
 export const REDIS_KEY_PREFIX = 'mall-bench:';
 export const ADMIN = { email: 'admin@bench.test', password: 'bench-admin-password' };
 
