@@ -7,19 +7,29 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze, renderFlameGraph, type CpuProfile } from './lib/flamegraph.js';
-import { stop } from './lib/processes.js';
+import { cpuSeconds, stop } from './lib/processes.js';
 import { dropDatabase, LOG_DIR, recreateDatabase, RESULTS_DIR, snapshotService, startService } from './lib/service.js';
 
 const PORT = 18086;
 const TARGET_MS = 1_500;
 
-async function timeStart(logFile: string, nodeFlags: string[] = []): Promise<number> {
+interface StartTime {
+  /** Wall time from spawning `node` to the first 200 of `/health/ready`. */
+  ms: number;
+  /** CPU time (user + system) the service had used by then: on a shared machine the steadier figure. */
+  cpuMs: number;
+}
+
+async function timeStart(logFile: string, nodeFlags: string[] = []): Promise<StartTime> {
   const started = performance.now();
   const service = await startService({ embedded: false, port: PORT, logFile, nodeFlags, pollMs: 10 });
-  const elapsed = performance.now() - started;
+  const ms = performance.now() - started;
+  const cpuMs = cpuSeconds(service.pid) * 1000;
   await stop(service);
-  return elapsed;
+  return { ms, cpuMs };
 }
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function main(): Promise<void> {
   const at = process.argv.indexOf('--runs');
@@ -30,15 +40,18 @@ async function main(): Promise<void> {
   try {
     const logFile = join(LOG_DIR, 'startup-service.log');
     const first = await timeStart(logFile);
-    console.log(`first start (applies the migrations): ${first.toFixed(0)} ms`);
-    const times: number[] = [];
+    console.log(`first start (applies the migrations): ${first.ms.toFixed(0)} ms`);
+    const times: StartTime[] = [];
     for (let run = 1; run <= runs; run++) {
-      times.push(await timeStart(logFile));
-      console.log(`start ${run}: ${times[times.length - 1].toFixed(0)} ms to /health/ready = 200`);
+      const time = await timeStart(logFile);
+      times.push(time);
+      console.log(`start ${run}: ${time.ms.toFixed(0)} ms to /health/ready = 200 (CPU ${time.cpuMs.toFixed(0)} ms)`);
     }
-    const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
+    const ms = median(times.map((time) => time.ms));
+    const cpuMs = median(times.map((time) => time.cpuMs));
     console.log(
-      `median of ${runs}: ${median.toFixed(0)} ms (target ≤ ${TARGET_MS} ms: ${median <= TARGET_MS ? 'met' : 'missed'})`,
+      `median of ${runs}: ${ms.toFixed(0)} ms, CPU ${cpuMs.toFixed(0)} ms ` +
+        `(target ≤ ${TARGET_MS} ms: ${ms <= TARGET_MS ? 'met' : 'missed'})`,
     );
 
     const profileDir = join(LOG_DIR, `startup-prof-${Date.now()}`);
