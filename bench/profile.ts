@@ -23,9 +23,10 @@ import {
   RESULTS_DIR,
   snapshotService,
   startService,
+  benchPort,
 } from './lib/service.js';
 
-const PORT = 18085;
+const PORT = benchPort(18085);
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
 function printAnalysis(analysis: Analysis): void {

@@ -48,6 +48,7 @@ import {
   RESULTS_DIR,
   snapshotService,
   startService,
+  benchPort,
 } from './lib/service.js';
 
 /** The pgbench runs measured right after each DB-bound service scenario (same data, same round). */
@@ -57,7 +58,13 @@ const PGBENCH_BESIDE: Record<string, PgbenchScenario[]> = {
   'order-hot': ['hot', 'floor-hot'],
 };
 
-const PORTS = { service: 18080, workers2: 18081, fastify: 18082, raw: 18090, bare: 18091 };
+const PORTS = {
+  service: benchPort(18080),
+  workers2: benchPort(18081),
+  fastify: benchPort(18082),
+  raw: benchPort(18090),
+  bare: benchPort(18091),
+};
 
 interface Settings {
   quick: boolean;

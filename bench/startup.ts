@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { analyze, renderFlameGraph, type CpuProfile } from './lib/flamegraph.js';
 import { cpuSeconds, stop } from './lib/processes.js';
 import {
+  benchPort,
   copiedMain,
   dropDatabase,
   LOG_DIR,
@@ -20,7 +21,7 @@ import {
   startService,
 } from './lib/service.js';
 
-const PORT = 18086;
+const PORT = benchPort(18086);
 const TARGET_MS = 1_500;
 
 interface StartTime {

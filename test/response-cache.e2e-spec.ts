@@ -1,6 +1,8 @@
 import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { CacheInterceptor } from '../src/cache/cache.interceptor';
+import { ShopGuard } from '../src/storefront/shop.guard';
+import { setCookiesOf, ShopSession } from './support/shop-session';
 import { closeSuite, newCustomer, openSuite, startApp, TestApp, TestWorld } from './support/test-app';
 
 /**
@@ -180,6 +182,85 @@ describe('Response cache', () => {
     }
     expect(framework).not.toHaveBeenCalled();
     expect(await routeCount(t, 'GET', '/v1/products/:id')).toBe(before + 3);
+  });
+
+  describe('storefront pages', () => {
+    /** Counts the page requests that went through the framework (every storefront route runs this guard). */
+    const countPageRenders = (app: TestApp) => jest.spyOn(app.app.get(ShopGuard), 'canActivate');
+    const tokenOf = (res: Response) => /name="_csrf" value="([^"]+)"/.exec(res.text)?.[1];
+    /** The page with its visitor's token (an anonymous catalog page has no form that needs one) blanked out. */
+    const withoutToken = (res: Response) => res.text.split(tokenOf(res) ?? '\0').join('<token>');
+    const csrfCookieOf = (res: Response) => setCookiesOf(res).find((line) => line.startsWith('mall_csrf='));
+
+    it('repeats an anonymous product page without the framework, with each visitor its own token and cookie', async () => {
+      const product = await createProduct('PAGE-1', { name: '页面 cached page' });
+      const first = new ShopSession(t.http);
+      const rendered = await first.get(`/products/${product.id}`);
+      expect(rendered.status).toBe(200);
+      expect(csrfCookieOf(rendered)).toBeDefined();
+      const renders = countPageRenders(t);
+      const queries = countProductQueries(t);
+
+      // A new visitor: the same page, but its own secret (cookie) and the token made from it.
+      const newcomer = new ShopSession(t.http);
+      const repeat = await newcomer.get(`/products/${product.id}`);
+      // A returning visitor: exactly what the pipeline rendered for it, and no new cookie.
+      const returning = await first.get(`/products/${product.id}`);
+      expect(renders).not.toHaveBeenCalled();
+      expect(queries()).toBe(0);
+
+      expect(comparable(repeat).headers).toEqual({
+        ...comparable(rendered).headers,
+        'set-cookie': [expect.stringMatching(/^mall_csrf=/)],
+        'content-length': String(Buffer.byteLength(repeat.text)),
+      });
+      expect(withoutToken(repeat)).toBe(withoutToken(rendered));
+      expect(csrfCookieOf(repeat)).not.toBe(csrfCookieOf(rendered));
+      expect(tokenOf(repeat)).not.toBe(tokenOf(rendered));
+      expect(returning.text).toBe(rendered.text);
+      expect(csrfCookieOf(returning)).toBeUndefined();
+
+      // The newcomer's token is the one the pipeline checks its forms against.
+      renders.mockRestore();
+      const customer = await newCustomer(t.http);
+      const login = await newcomer.post('/login', { email: customer.email, password: customer.password });
+      expect(login.status).toBe(303);
+      expect(newcomer.cookies.get('mall_session')).toBeDefined();
+    });
+
+    it('renders for a signed-in visitor, and shows a write at once', async () => {
+      const product = await createProduct('PAGE-2', { price: 1500 });
+      await new ShopSession(t.http).get(`/products/${product.id}`);
+      const customer = await newCustomer(t.http);
+      const signedIn = new ShopSession(t.http);
+      await signedIn.get('/login');
+      expect((await signedIn.post('/login', { email: customer.email, password: customer.password })).status).toBe(
+        303,
+      );
+      const renders = countPageRenders(t);
+      const mine = await signedIn.get(`/products/${product.id}`);
+      expect(renders).toHaveBeenCalledTimes(1);
+      expect(mine.text).toContain('Log out');
+
+      await t.http.patch(`/v1/products/${product.id}`).set('Authorization', admin).send({ price: 999 }).expect(200);
+      const after = await new ShopSession(t.http).get(`/products/${product.id}`);
+      expect(after.text).toContain('¥9.99');
+      expect(renders).toHaveBeenCalledTimes(2);
+    });
+
+    it('repeats a catalog page by its exact target, and renders a refused one every time', async () => {
+      await createProduct('PAGE-3', { name: 'Catalog cached page' });
+      const rendered = await new ShopSession(t.http).get('/?q=cached%20page&page=1');
+      const renders = countPageRenders(t);
+      const repeat = await new ShopSession(t.http).get('/?q=cached%20page&page=1');
+      expect(renders).not.toHaveBeenCalled();
+      expect(withoutToken(repeat)).toBe(withoutToken(rendered));
+      expect(repeat.text).toContain('Catalog cached page');
+      expect(csrfCookieOf(repeat)).toBeDefined();
+      await new ShopSession(t.http).get('/?sort=cheapest').then((res) => expect(res.status).toBe(400));
+      await new ShopSession(t.http).get('/?sort=cheapest').then((res) => expect(res.status).toBe(400));
+      expect(renders).toHaveBeenCalledTimes(2);
+    });
   });
 
   describe('with a rate limit', () => {

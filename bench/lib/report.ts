@@ -1,4 +1,4 @@
-import type { LoadResult } from './load.js';
+import type { LoadResult, RouteLatency } from './load.js';
 import type { PgbenchResult } from './pgbench.js';
 
 export type Target = 'service' | 'workers2' | 'fastify' | 'raw' | 'bare';
@@ -77,10 +77,23 @@ export interface TargetCheck {
   met: boolean | null;
 }
 
+/** One route of a scenario whose requests name their routes (`mixed`), over all rounds. */
+export interface RouteRow {
+  route: string;
+  /** Its answers, and their share of the scenario's answers. */
+  requests: number;
+  share: number;
+  /** Medians over the rounds, of latencies over its 2xx answers. */
+  p50: number;
+  p99: number;
+}
+
 export interface Summary {
   rows: Row[];
   ratios: Record<string, number>;
   targets: TargetCheck[];
+  /** By row key, the scenarios that have routes: their latency per route. */
+  byRoute: Record<string, RouteRow[]>;
 }
 
 const median = (values: number[]): number => {
@@ -188,7 +201,37 @@ export function summarize(measurements: Measurement[], pgbenchRuns: PgbenchMeasu
     'catalog-page / hot-list': perRound('catalog-page', 'hot-list'),
     'hot-read p99 / p50': hotRead ? hotRead.p99 / hotRead.p50 : NaN,
   };
-  return { rows, ratios, targets: checkTargets(rows, ratios, soak) };
+  const byRoute: Record<string, RouteRow[]> = {};
+  for (const [key, runs] of groups) {
+    const routes = summarizeRoutes(runs);
+    if (routes.length > 0) {
+      byRoute[key] = routes;
+    }
+  }
+  return { rows, ratios, targets: checkTargets(rows, ratios, soak), byRoute };
+}
+
+/** Per route over the rounds of one scenario: answers summed, percentiles the median of each round's; largest share first. */
+export function summarizeRoutes(runs: Array<Pick<LoadResult, 'byRoute'>>): RouteRow[] {
+  const perRoute = new Map<string, RouteLatency[]>();
+  for (const run of runs) {
+    for (const route of run.byRoute ?? []) {
+      perRoute.set(route.route, [...(perRoute.get(route.route) ?? []), route]);
+    }
+  }
+  const total = sum([...perRoute.values()].flat().map((route) => route.requests));
+  return [...perRoute]
+    .map(([route, rounds]) => {
+      const requests = sum(rounds.map((r) => r.requests));
+      return {
+        route,
+        requests,
+        share: requests / total,
+        p50: median(rounds.map((r) => r.p50)),
+        p99: median(rounds.map((r) => r.p99)),
+      };
+    })
+    .sort((a, b) => b.requests - a.requests);
 }
 
 function checkTargets(rows: Row[], ratios: Record<string, number>, soak: SoakRun[]): TargetCheck[] {
@@ -327,6 +370,12 @@ export function formatTable(summary: Summary): string {
   const targets = summary.targets
     .map((t) => `| ${t.name} | ${t.goal} | ${t.value} | ${t.met === null ? '—' : t.met ? 'met' : 'NOT met'} |`)
     .join('\n');
+  const routes = Object.entries(summary.byRoute).flatMap(([key, rows]) => [
+    '',
+    `| ${key} by route | share | p50 ms | p99 ms |`,
+    '| --- | ---: | ---: | ---: |',
+    ...rows.map((row) => `| ${row.route} | ${fmt(row.share * 100, 1)} % | ${fmt(row.p50, 2)} | ${fmt(row.p99, 2)} |`),
+  ]);
   return [
     table,
     '',
@@ -337,5 +386,6 @@ export function formatTable(summary: Summary): string {
     '| target | goal | this run | |',
     '| --- | --- | --- | --- |',
     targets,
+    ...routes,
   ].join('\n');
 }

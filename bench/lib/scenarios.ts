@@ -1,4 +1,5 @@
 import type autocannon from 'autocannon';
+import type { RoutedRequest } from './load.js';
 import { HOT_PRODUCT_ID } from './seed.js';
 
 /** What a scenario needs to build its requests. */
@@ -13,7 +14,8 @@ export interface Scenario {
   connections: number;
   /** Fixed path, or a per-request generator (path, method, headers, body). */
   path: string;
-  setupRequest?: (ctx: ScenarioContext) => (request: autocannon.Request) => autocannon.Request;
+  /** A request may name its route (`route`): the report then gives latency per route. */
+  setupRequest?: (ctx: ScenarioContext) => (request: autocannon.Request) => RoutedRequest;
   /** 409 is an answer the contract expects here (INSUFFICIENT_STOCK on checkout). */
   allows409?: boolean;
   /** Empties the bench users' carts first, so the 100-line cap is never reached. */
@@ -53,6 +55,11 @@ function post(request: autocannon.Request, path: string, authorization: string, 
 
 function buy(request: autocannon.Request, productId: number, authorization: string): autocannon.Request {
   return post(request, '/v1/orders', authorization, { items: [{ productId, quantity: 1 }] });
+}
+
+/** `request`, saying which route it exercises. */
+function routed(route: string, request: autocannon.Request): RoutedRequest {
+  return { ...request, route };
 }
 
 export const HOT_READ: Scenario = {
@@ -151,20 +158,21 @@ export const SERVICE_SCENARIOS: Scenario[] = [
       return (request) => {
         const dice = Math.random() * 100;
         if (dice < 55) {
-          return get(request, `/v1/products/${1 + Math.floor(Math.random() * 1000)}`);
+          return routed('GET /v1/products/:id', get(request, `/v1/products/${1 + Math.floor(Math.random() * 1000)}`));
         }
         if (dice < 75) {
           const page = 1 + Math.floor(Math.random() * 5);
           const sort = SORTS[Math.floor(Math.random() * SORTS.length)];
-          return get(request, `/v1/products?page=${page}&sort=${sort}`);
+          return routed('GET /v1/products', get(request, `/v1/products?page=${page}&sort=${sort}`));
         }
         if (dice < 83) {
-          return get(request, '/v1/cart', token());
+          return routed('GET /v1/cart', get(request, '/v1/cart', token()));
         }
         if (dice < 97) {
-          return post(request, '/v1/cart/items', token(), { productId: randomProduct(ctx.products), quantity: 1 });
+          const body = { productId: randomProduct(ctx.products), quantity: 1 };
+          return routed('POST /v1/cart/items', post(request, '/v1/cart/items', token(), body));
         }
-        return buy(request, randomProduct(ctx.products), token());
+        return routed('POST /v1/orders', buy(request, randomProduct(ctx.products), token()));
       };
     },
   },

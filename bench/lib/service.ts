@@ -8,9 +8,15 @@ import { startNode, type Child } from './processes.js';
 /** Where the bench finds its servers; the defaults are this machine's. */
 export const PG_SERVER_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-// BENCH_DATABASE: another name, so two benches on one PostgreSQL do not drop each other's database.
+/**
+ * The database it drops and recreates, and the Redis prefix it deletes; `BENCH_DATABASE`
+ * and `BENCH_PORT_OFFSET` let two runs share one machine without touching each other.
+ */
 export const DATABASE = process.env.BENCH_DATABASE ?? 'mall_bench';
-export const REDIS_KEY_PREFIX = 'mall-bench:';
+export const REDIS_KEY_PREFIX = `${DATABASE.replace(/_/g, '-')}:`;
+const PORT_OFFSET = Number(process.env.BENCH_PORT_OFFSET ?? 0);
+/** `port` moved by `BENCH_PORT_OFFSET`. */
+export const benchPort = (port: number) => port + PORT_OFFSET;
 export const ADMIN = { email: 'admin@bench.test', password: 'bench-admin-password' };
 
 /** The repository root: the nearest folder above this file with a package.json (works from bench/dist too). */

@@ -24,6 +24,13 @@ const REFRESH_AHEAD_MS = L1_MAX_TTL_MS / 2;
 const cacheKey = (namespace: string, generation: string, id: string) => `cache:${namespace}:${generation}:${id}`;
 const GENERATION_KEY = (namespace: string) => `cache:generation:${namespace}`;
 
+/** One cache entry as L1 holds it: its namespace, its id and its JSON text. */
+export interface CacheEntry {
+  namespace: string;
+  id: string;
+  json: string;
+}
+
 interface InvalidationMessage {
   keys?: string[];
   generation?: { namespace: string; value: string };
@@ -109,9 +116,26 @@ export class CacheService implements OnModuleInit {
 
   /** {@link wrapJson}, parsed: the cached value, or `null` for "not found". */
   async wrap<T>(namespace: string, id: string, loader: () => Promise<T | null>, ttl: WrapTtl): Promise<T | null> {
+    return (await this.wrapEntry(namespace, id, loader, ttl)).value;
+  }
+
+  /**
+   * {@link wrap}, and the entry's text it was parsed from: an answer built from the value
+   * is current while L1 still holds that text (the `ResponseCache` checks it with
+   * {@link peekJson}). No `entry` for "not found".
+   */
+  async wrapEntry<T>(
+    namespace: string,
+    id: string,
+    loader: () => Promise<T | null>,
+    ttl: WrapTtl,
+  ): Promise<{ value: T | null; entry?: CacheEntry }> {
     const cached: unknown = await this.wrapJson(namespace, id, loader, ttl);
-    // An entry an older version stored as an object (until its TTL ends) is used as it is.
-    return typeof cached === 'string' ? (JSON.parse(cached) as T) : (cached as T | null);
+    if (typeof cached !== 'string') {
+      // An entry an older version stored as an object (until its TTL ends) is used as it is.
+      return { value: cached as T | null };
+    }
+    return { value: JSON.parse(cached) as T, entry: { namespace, id, json: cached } };
   }
 
   /**

@@ -7,7 +7,8 @@ import { MAX_BODY_BYTES, MAX_BYTES, ResponseCache } from './response-cache';
 /** What L1 holds now, per namespace/id: the fake behind `peekJson`. */
 const l1 = new Map<string, string>();
 const cache = { peekJson: (namespace: string, id: string) => l1.get(`${namespace}/${id}`) } as unknown as CacheService;
-const limiter = { admit: () => Promise.resolve(undefined) } as unknown as RateLimiter;
+// The limit off (RATE_LIMIT_PER_MINUTE=0): the rate-limited hit is test/response-cache.e2e-spec.ts's.
+const limiter = { enabled: () => false, admit: () => Promise.resolve(undefined) } as unknown as RateLimiter;
 
 const request = (url: string, headers: Record<string, string> = {}) =>
   ({ method: 'GET', url, headers }) as unknown as IncomingMessage;

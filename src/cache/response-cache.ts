@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { recordRouteTemplate, routeTemplateOf } from '../common/http/route-template';
 import { RateLimiter } from '../rate-limit/rate-limiter';
-import { CacheService } from './cache.service';
+import { CacheService, type CacheEntry } from './cache.service';
 
 /** Exact request targets remembered at most; past it the oldest are forgotten first. */
 export const MAX_ENTRIES = 5_000;
@@ -15,33 +15,55 @@ export const MAX_BYTES = 16 * 1024 * 1024;
 /** A larger answer is left to the pipeline each time: storing it would evict dozens of others. */
 export const MAX_BODY_BYTES = MAX_BYTES / 16;
 
-/** Headers that belong to one answer, never to the stored response. */
-const PER_ANSWER = new Set(['x-request-id', 'date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
+/** Headers that belong to one answer, never to the stored response (a new visitor's cookie among them). */
+const PER_ANSWER = new Set([
+  'x-request-id',
+  'date',
+  'connection',
+  'keep-alive',
+  'content-length',
+  'transfer-encoding',
+  'set-cookie',
+]);
 const isPerAnswer = (name: string) => PER_ANSWER.has(name) || name.startsWith('ratelimit-');
 
-/** What a stored response is: the pipeline's own 200, and the cache entry its body is. */
-interface StoredResponse {
-  headers: Array<[name: string, value: string | number | string[]]>;
-  body: string;
-  bodyBytes: number;
-  namespace: string;
-  id: string;
-  template: string | undefined;
+/**
+ * Who a page rendered for anonymous visitors may be repeated to, and the one part of it
+ * that differs from visitor to visitor (the storefront's CSRF token): the stored page is
+ * kept split around the token it was rendered with, and each repeat gets the visitor's own.
+ */
+export interface VisitorTokens {
+  /** Whether an answer rendered for an anonymous visitor may go to `req` (not signed in). */
+  admits(req: IncomingMessage): boolean;
+  /** `req`'s own token, the one the pipeline would render; sets on `res` what a new visitor needs (its cookie). */
+  issue(req: IncomingMessage, res: ServerResponse): string;
 }
 
-/** The cache entry a response's body came from, as `CacheInterceptor` offers it. */
-export interface CachedBody {
-  namespace: string;
-  id: string;
-  json: string;
+/** A page to store instead of the entry's JSON: its HTML, and the visitor's token in it. */
+export interface RenderedPage {
+  html: string;
+  token: string;
+  visitors: VisitorTokens;
+}
+
+/** What a stored response is: the pipeline's own 200, and the cache entry it was made from. */
+interface StoredResponse {
+  headers: Array<[name: string, value: string | number | string[]]>;
+  /** The body; a page's is split where its visitor's token goes. */
+  parts: string[];
+  bodyBytes: number;
+  source: CacheEntry;
+  visitors: VisitorTokens | undefined;
+  template: string | undefined;
 }
 
 /**
  * A response micro-cache in front of the framework, for anonymous reads of public
- * `@Cached` routes. It stores the pipeline's own answer (status 200, its headers, its
- * body) under the exact request target it received — no router, no parsing of paths or
- * queries — and answers a repeat of that target with it while the body is still what
- * the two-level cache holds in L1 for the same entry. So:
+ * `@Cached` routes and of the storefront's pages. It stores the pipeline's own answer
+ * (status 200, its headers, its body) under the exact request target it received — no
+ * router, no parsing of paths or queries — and answers a repeat of that target with it
+ * while the cache entry it was made from is still what the two-level cache holds in L1.
+ * So:
  *
  * - **It cannot answer differently from the pipeline.** It only ever repeats what guards,
  *   pipes, interceptors and handler answered for the same bytes of request target; a
@@ -55,7 +77,10 @@ export interface CachedBody {
  *   budget goes on to the framework, whose guard answers the 429 from the same decision).
  *
  * Only requests without `Authorization` or `Origin` are eligible, so a token's user is
- * always checked (and counted) by the pipeline, and CORS answers are the framework's.
+ * always checked (and counted) by the pipeline, and CORS answers are the framework's. A
+ * page is stored and repeated only for visitors its {@link VisitorTokens} admits (no
+ * session), each repeat with the visitor's own token, issued by the code the pipeline
+ * uses for it.
  */
 @Injectable()
 export class ResponseCache {
@@ -76,16 +101,20 @@ export class ResponseCache {
   handle(req: IncomingMessage, res: ServerResponse, next: () => void): void {
     const target = req.url;
     const stored = target === undefined || !ResponseCache.eligible(req) ? undefined : this.entries.get(target);
-    if (!stored) {
+    if (!stored || (stored.visitors && !stored.visitors.admits(req))) {
       next();
       return;
     }
-    if (this.cache.peekJson(stored.namespace, stored.id) !== stored.body) {
+    if (this.cache.peekJson(stored.source.namespace, stored.source.id) !== stored.source.json) {
       this.forget(target!);
       next();
       return;
     }
     recordRouteTemplate(req, stored.template);
+    if (!this.limiter.enabled()) {
+      write(req, res, stored); // nothing to count: answered now, without waiting a turn
+      return;
+    }
     this.limiter.admit(req, undefined).then(
       (decision) => {
         if (decision && !decision.allowed) {
@@ -95,31 +124,34 @@ export class ResponseCache {
         for (const [name, value] of Object.entries(decision?.headers ?? {})) {
           res.setHeader(name, value);
         }
-        write(res, stored);
+        write(req, res, stored);
       },
       () => next(),
     );
   }
 
   /**
-   * Called by `CacheInterceptor` for a public `@Cached` route: once the pipeline has
-   * answered this request 200 with `body`, that answer is stored for its exact target.
+   * Called for a public route's answer made from the cache entry `source`: by
+   * `CacheInterceptor` (the body is the entry's JSON) and by a storefront page (`page`,
+   * rendered from it). Once the pipeline has answered this request 200, that answer is
+   * stored for its exact target.
    */
-  offer(req: IncomingMessage, res: ServerResponse, body: CachedBody): void {
+  offer(req: IncomingMessage, res: ServerResponse, source: CacheEntry, page?: RenderedPage): void {
     const target = req.url;
-    if (target === undefined || !ResponseCache.eligible(req)) {
+    if (target === undefined || !ResponseCache.eligible(req) || (page && !page.visitors.admits(req))) {
       return;
     }
     res.once('finish', () => {
       if (res.statusCode !== 200) {
         return;
       }
+      const parts = page ? page.html.split(page.token) : [source.json];
       this.store(target, {
         headers: storedHeaders(res.getHeaders()),
-        body: body.json,
-        bodyBytes: Buffer.byteLength(body.json),
-        namespace: body.namespace,
-        id: body.id,
+        parts,
+        bodyBytes: parts.reduce((bytes, part) => bytes + Buffer.byteLength(part), 0),
+        source,
+        visitors: page?.visitors,
         template: routeTemplateOf(req),
       });
     });
@@ -165,7 +197,7 @@ function storedHeaders(headers: OutgoingHttpHeaders): StoredResponse['headers'] 
   return kept;
 }
 
-function write(res: ServerResponse, stored: StoredResponse): void {
+function write(req: IncomingMessage, res: ServerResponse, stored: StoredResponse): void {
   res.statusCode = 200;
   for (const [name, value] of stored.headers) {
     // Most are the front door's own (security headers), already set on this answer alike:
@@ -174,6 +206,12 @@ function write(res: ServerResponse, stored: StoredResponse): void {
       res.setHeader(name, value);
     }
   }
-  res.setHeader('Content-Length', stored.bodyBytes);
-  res.end(stored.body);
+  if (stored.visitors === undefined) {
+    res.setHeader('Content-Length', stored.bodyBytes);
+    res.end(stored.parts[0]);
+    return;
+  }
+  const token = stored.visitors.issue(req, res);
+  res.setHeader('Content-Length', stored.bodyBytes + (stored.parts.length - 1) * Buffer.byteLength(token));
+  res.end(stored.parts.join(token));
 }

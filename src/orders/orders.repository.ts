@@ -50,7 +50,15 @@ const IS_ON_SALE = new NamedSql<{ productId: number }>(
  * transaction that waited for an order's row lock writes after the one it waited for, so
  * the relay's created_at order is each order's event order.
  */
-const INSERT_ORDER = new NamedSql<{
+/** A new order as the checkout inserts it: its number, owner, total and priced lines. */
+export interface NewOrder {
+  orderSn: string;
+  userId: number;
+  total: number;
+  lines: PricedLine[];
+}
+
+interface InsertOrderParams {
   orderSn: string;
   userId: number;
   total: number;
@@ -61,7 +69,9 @@ const INSERT_ORDER = new NamedSql<{
   subtotals: number[];
   eventId: string;
   eventData: string;
-}>(
+}
+
+const INSERT_ORDER = new NamedSql<InsertOrderParams>(
   `WITH new_order AS (
      INSERT INTO orders (order_sn, user_id, status, total) VALUES (:orderSn, :userId, 'pending', :total)
      ON CONFLICT (order_sn) DO NOTHING
@@ -89,6 +99,30 @@ const INSERT_ORDER = new NamedSql<{
    SELECT id, status, created_at AS "createdAt", updated_at AS "updatedAt" FROM new_order`,
   'checkout_insert_order',
 );
+
+/** {@link INSERT_ORDER}'s parameters for `order`: one array per line column, and a new event id. */
+export function insertOrderParams(order: NewOrder): InsertOrderParams {
+  const { lines } = order;
+  return {
+    orderSn: order.orderSn,
+    userId: order.userId,
+    total: order.total,
+    productIds: lines.map((line) => line.productId),
+    names: lines.map((line) => line.name),
+    unitPrices: lines.map((line) => line.unitPrice),
+    quantities: lines.map((line) => line.quantity),
+    subtotals: lines.map((line) => line.subtotal),
+    eventId: randomUUID(),
+    eventData: JSON.stringify({ total: order.total, items: lines }),
+  };
+}
+
+/**
+ * The checkout's statements in the order it issues them ({@link IS_ON_SALE} only after a
+ * take returned no row), with their parameters from {@link insertOrderParams}: what
+ * `npm run bench:explain` shows the plans of.
+ */
+export const CHECKOUT_STATEMENTS = { takeStock: TAKE_STOCK, isOnSale: IS_ON_SALE, insertOrder: INSERT_ORDER };
 
 /**
  * Appends an event at the order's next seq and its outbox message (as {@link INSERT_ORDER}
@@ -174,23 +208,8 @@ export class OrdersRepository {
   }
 
   /** Inserts a new order with its `OrderCreated` event; `undefined` when `orderSn` is taken. */
-  async insertOrder(
-    manager: EntityManager,
-    order: { orderSn: string; userId: number; total: number; lines: PricedLine[] },
-  ): Promise<InsertedOrder | undefined> {
-    const { lines } = order;
-    const [inserted] = await INSERT_ORDER.run<InsertedOrder>(manager, {
-      orderSn: order.orderSn,
-      userId: order.userId,
-      total: order.total,
-      productIds: lines.map((line) => line.productId),
-      names: lines.map((line) => line.name),
-      unitPrices: lines.map((line) => line.unitPrice),
-      quantities: lines.map((line) => line.quantity),
-      subtotals: lines.map((line) => line.subtotal),
-      eventId: randomUUID(),
-      eventData: JSON.stringify({ total: order.total, items: lines }),
-    });
+  async insertOrder(manager: EntityManager, order: NewOrder): Promise<InsertedOrder | undefined> {
+    const [inserted] = await INSERT_ORDER.run<InsertedOrder>(manager, insertOrderParams(order));
     return inserted;
   }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { CacheService } from '../cache/cache.service';
+import { CacheService, type CacheEntry } from '../cache/cache.service';
 import { isUniqueViolation } from '../database/transaction-runner';
 import { CreateProductDto, UpdateProductDto } from './dto/create-product.dto';
 import { ListProductsQuery } from './dto/list-products.query';
@@ -31,7 +31,12 @@ export class ProductsService {
    * null when it does not exist. For services that need current names and prices.
    */
   async findCached(id: number): Promise<ProductDto | null> {
-    return this.cache.wrap(
+    return (await this.findCachedEntry(id)).value;
+  }
+
+  /** {@link findCached}, and the cache entry it was read from (what a page rendered from it is current with). */
+  findCachedEntry(id: number): Promise<{ value: ProductDto | null; entry?: CacheEntry }> {
+    return this.cache.wrapEntry(
       PRODUCT_CACHE,
       String(id),
       async () => {
@@ -69,13 +74,18 @@ export class ProductsService {
 
   /** {@link list} through the list cache (same namespace and lifetimes as `GET /v1/products`). */
   async listCached(query: ListProductsQuery): Promise<ProductPageDto> {
-    const page = await this.cache.wrap(
+    return (await this.listCachedEntry(query)).value;
+  }
+
+  /** {@link listCached}, and the cache entry it was read from. */
+  async listCachedEntry(query: ListProductsQuery): Promise<{ value: ProductPageDto; entry?: CacheEntry }> {
+    const { value, entry } = await this.cache.wrapEntry(
       PRODUCT_LIST_CACHE,
       listQueryCacheId(query),
       () => this.list(query),
       PRODUCT_CACHE_TTL,
     );
-    return page!;
+    return { value: value!, entry };
   }
 
   async create(input: CreateProductDto): Promise<ProductDto> {

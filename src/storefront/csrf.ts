@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /**
  * CSRF tokens as a signed double-submit cookie (OWASP's "signed double-submit cookie"
@@ -18,14 +18,14 @@ export function isCsrfSecret(value: unknown): value is string {
   return typeof value === 'string' && SANE_SECRET.test(value);
 }
 
-export function csrfToken(key: string | Buffer, secret: string, sessionId: string | undefined): string {
+export function csrfToken(key: string | Buffer | KeyObject, secret: string, sessionId: string | undefined): string {
   return createHmac('sha256', key)
     .update(`${secret}.${sessionId ?? ''}`)
     .digest('base64url');
 }
 
 export function csrfTokenMatches(
-  key: string | Buffer,
+  key: string | Buffer | KeyObject,
   secret: string,
   sessionId: string | undefined,
   presented: unknown,

@@ -19,8 +19,9 @@ export function appendSetCookie(res: ServerResponse, cookie: string): void {
 }
 
 /**
- * A rendered page as the handler's answer: HTML, never stored by caches (pages carry the
- * visitor's CSRF token and, signed in, their own data).
+ * A rendered page as the handler's answer: HTML, never stored by browsers or shared HTTP
+ * caches (pages carry the visitor's CSRF token and, signed in, their own data; only our
+ * own `ResponseCache` repeats an anonymous page, with each visitor's own token).
  */
 export function page(res: HttpResponse, html: string, status = 200): string {
   res.status(status);

@@ -12,6 +12,7 @@ import { OrderPages } from './orders.pages';
 import { ShopGuard } from './shop.guard';
 import { StorefrontExceptionFilter } from './storefront-exception.filter';
 import { readViewSources, Views } from './views';
+import { Visitors } from './visitors';
 
 /**
  * The shop's server-rendered pages. They call the same services as the JSON API, in this
@@ -24,6 +25,7 @@ import { readViewSources, Views } from './views';
     { provide: Views, useFactory: () => new Views(readViewSources()) },
     { provide: Assets, useFactory: () => new Assets() },
     ShopGuard,
+    Visitors,
     StorefrontExceptionFilter,
   ],
   exports: [Views],

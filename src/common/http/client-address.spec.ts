@@ -42,6 +42,21 @@ describe('client address', () => {
     expect(clientOf('2', '198.51.100.1', '1.2.3.4, 203.0.113.7')).toBe('1.2.3.4');
   });
 
+  it('settles each request of a keep-alive connection from its own X-Forwarded-For', () => {
+    const trust = compileProxyTrust('loopback');
+    const socket = { remoteAddress: '127.0.0.1' };
+    const onSocket = (forwardedFor?: string) => {
+      const req = { ...request('127.0.0.1', forwardedFor), socket, connection: socket } as unknown as IncomingMessage;
+      assignClientAddress(req, trust);
+      return clientAddressOf(req);
+    };
+    expect(onSocket('203.0.113.7')).toBe('203.0.113.7');
+    expect(onSocket('203.0.113.7')).toBe('203.0.113.7');
+    expect(onSocket('198.51.100.9')).toBe('198.51.100.9');
+    expect(onSocket()).toBe('127.0.0.1');
+    expect(onSocket('203.0.113.7, 198.51.100.9')).toBe('198.51.100.9');
+  });
+
   it.each(['not-an-ip', '10.0.0.0/99', 'loopback,,10.0.0.1', '-1'])('refuses TRUST_PROXY=%j', (value) => {
     expect(() => compileProxyTrust(value)).toThrow();
   });
