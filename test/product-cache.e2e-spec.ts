@@ -29,17 +29,21 @@ describe('Product read cache', () => {
 
   it('remembers a missing id for 30 s: 500 lookups reach the database once', async () => {
     const loads = countLoads();
+    let ttl = NaN;
     for (let i = 0; i < 500; i++) {
       const res = await t.http.get('/v1/products/424242');
       expect(res.status).toBe(404);
       expect(res.body.code).toBe('PRODUCT_NOT_FOUND');
+      if (i === 0) {
+        // Read at once: 500 lookups on a loaded machine may take seconds of the 30.
+        ttl = await t.app.get<Redis>(REDIS).pttl('cache:product:0:424242');
+      }
       if (i === 250) {
         await sleep(150); // past the in-process layer: the Redis placeholder answers
       }
     }
     expect(loads).toHaveBeenCalledTimes(1);
-    const ttl = await t.app.get<Redis>(REDIS).pttl('cache:product:0:424242');
-    expect(ttl).toBeGreaterThan(25_000);
+    expect(ttl).toBeGreaterThan(28_000);
     expect(ttl).toBeLessThanOrEqual(30_000);
   });
 
