@@ -1,3 +1,4 @@
+import { SwaggerModule } from '@nestjs/swagger';
 import { readFileSync } from 'node:fs';
 import { type Answer, type OpenApiDocument, OpenApiValidator, SNAPSHOT_PATH } from './support/openapi-validator';
 import { closeSuite, openSuite, type Suite } from './support/test-app';
@@ -6,14 +7,32 @@ const snapshot = JSON.parse(readFileSync(SNAPSHOT_PATH, 'utf8')) as OpenApiDocum
 
 describe('The OpenAPI document', () => {
   let suite: Partial<Suite> = {};
+  const builds = jest.spyOn(SwaggerModule, 'createDocument');
   beforeAll(async () => {
     suite = await openSuite();
   });
-  afterAll(() => closeSuite(suite));
+  afterAll(async () => {
+    builds.mockRestore();
+    await closeSuite(suite);
+  });
+
+  it('is not built at start-up, only when first asked for', () => {
+    expect(builds.mock.calls.length).toBe(0);
+  });
 
   it('served at /docs-json is the committed snapshot (npm run openapi writes it)', async () => {
     const res = await suite.t!.http.get('/docs-json').expect(200);
     expect(res.body).toEqual(snapshot);
+  });
+
+  it('is built once, and Swagger UI at /docs embeds that same document', async () => {
+    await suite.t!.http.get('/docs').expect(200);
+    const init = await suite.t!.http.get('/docs/swagger-ui-init.js').expect(200);
+    for (const path of Object.keys(snapshot.paths)) {
+      expect(init.text).toContain(JSON.stringify(path));
+    }
+    await suite.t!.http.get('/docs-json').expect(200);
+    expect(builds).toHaveBeenCalledTimes(1);
   });
 });
 

@@ -180,6 +180,14 @@ describe('Products', () => {
       expect(seen).toEqual(['L-1', 'L-2', 'L-0', 'L-3', 'L-4']);
     });
 
+    it('tells the exact total on a full last page and past the last page', async () => {
+      const full = await t.http.get('/v1/products').query({ q: 'L-', pageSize: 5 }).expect(200);
+      expect(full.body).toMatchObject({ page: 1, pageSize: 5, total: 5 });
+      expect(full.body.items).toHaveLength(5);
+      const past = await t.http.get('/v1/products').query({ q: 'L-', page: 4, pageSize: 2 }).expect(200);
+      expect(past.body).toEqual({ items: [], page: 4, pageSize: 2, total: 5 });
+    });
+
     it.each([
       { page: 0 },
       { page: 'x' },

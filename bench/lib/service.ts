@@ -41,6 +41,8 @@ export interface ServiceOptions {
   nodeFlags?: string[];
   /** How often readiness is asked while it starts (ms). */
   pollMs?: number;
+  /** Another build's `main.js` (from {@link copiedMain}) instead of the snapshot's. */
+  main?: string;
   logFile: string;
 }
 
@@ -56,15 +58,22 @@ let serviceMain = join(ROOT, 'dist', 'main.js');
 export function snapshotService(): { builtAt: string } {
   // BENCH_SERVICE_DIST: measure another build (e.g. one made from a clean checkout of HEAD).
   const dist = process.env.BENCH_SERVICE_DIST ?? join(ROOT, 'dist');
-  if (!existsSync(join(dist, 'main.js'))) {
-    throw new Error('dist/main.js is missing: run `npm run build` first (npm run bench does)');
-  }
+  serviceMain = copiedMain(dist, 'service');
   const builtAt = `${statSync(join(dist, 'main.js')).mtime.toISOString()}${process.env.BENCH_SERVICE_DIST ? ` in ${dist}` : ''}`;
-  const copy = join(ROOT, 'bench', 'dist', `service-${process.pid}`);
-  cpSync(dist, copy, { recursive: true });
-  process.on('exit', () => rmSync(copy, { recursive: true, force: true }));
-  serviceMain = join(copy, 'main.js');
   return { builtAt };
+}
+
+/** `main.js` of a private copy of the build in `dist` (see {@link snapshotService}), for `ServiceOptions.main`. */
+export function copiedMain(dist: string, name: string): string {
+  if (!existsSync(join(dist, 'main.js'))) {
+    throw new Error(`${join(dist, 'main.js')} is missing: run \`npm run build\` first (npm run bench does)`);
+  }
+  const copy = join(ROOT, 'bench', 'dist', `${name}-${process.pid}`);
+  if (!existsSync(copy)) {
+    cpSync(dist, copy, { recursive: true });
+    process.on('exit', () => rmSync(copy, { recursive: true, force: true }));
+  }
+  return join(copy, 'main.js');
 }
 
 export function databaseUrl(database = DATABASE): string {
@@ -109,7 +118,7 @@ export function startService(options: ServiceOptions): Promise<Child> {
   ].filter(Boolean);
   return startNode({
     name: variant.length > 0 ? `service (${variant.join(', ')})` : 'service',
-    args: [...(options.nodeFlags ?? []), serviceMain],
+    args: [...(options.nodeFlags ?? []), options.main ?? serviceMain],
     env,
     port: options.port,
     readyPath: '/health/ready',

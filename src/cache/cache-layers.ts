@@ -66,3 +66,12 @@ export function createL2(client: Redis, metrics: MetricsService, onError: (error
   keyv.on('error', onError);
   return countLookups(keyv, 'l2', metrics);
 }
+
+/**
+ * `l2` for reading only: what cache-manager stores in it is dropped. A cache over
+ * `[l1, readOnly(l2)]` reads both levels and stores what it loads in L1 alone (its
+ * `wrap`, the one call made on such a cache, uses only a store's `get` and `set`).
+ */
+export function readOnly(l2: Keyv): Keyv {
+  return { get: l2.get.bind(l2), set: async () => true } as unknown as Keyv;
+}

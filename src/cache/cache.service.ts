@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { MetricsService } from '../metrics/metrics.service';
 import { RedisPubSub } from '../redis/redis-pubsub.service';
 import { REDIS } from '../redis/redis.constants';
-import { createL1, createL2, L1_MAX_TTL_MS, type L1, type L1Entry } from './cache-layers';
+import { createL1, createL2, L1_MAX_TTL_MS, readOnly, type L1, type L1Entry } from './cache-layers';
 import type { Keyv } from 'keyv';
 
 export interface WrapTtl {
@@ -13,7 +13,17 @@ export interface WrapTtl {
   ttlMs: number;
   /** Lifetime of the null placeholder stored when the loader finds nothing. */
   nullTtlMs: number;
+  /**
+   * Write to Redis only what this instance loads a second time (while it still remembers
+   * the first, see {@link SEEN_KEYS}); the first load is kept in L1 alone. For namespaces
+   * whose keys mostly come once (list pages of one-off filters): such a key then costs no
+   * Redis write. Reads still consult Redis, and misses are coalesced as ever.
+   */
+  redisOnRepeat?: boolean;
 }
+
+/** How many first loads of `redisOnRepeat` keys are remembered; past it the oldest are forgotten. */
+export const SEEN_KEYS = 10_000;
 
 const INVALIDATION_CHANNEL = 'cache:invalidate';
 /**
@@ -92,6 +102,10 @@ export class CacheService implements OnModuleInit {
   private readonly l1: L1;
   private readonly l2: Keyv;
   private readonly cache: Cache;
+  /** The same levels, storing in L1 only: first loads of `redisOnRepeat` keys. */
+  private readonly l1Only: Cache;
+  /** `redisOnRepeat` keys loaded once, oldest first (a Set iterates in insertion order). */
+  private readonly seen = new Set<string>();
   /**
    * Keys whose background refresh from Redis is under way (one at a time per key), and
    * whether it may still store what it reads: an invalidation of the key meanwhile voids
@@ -119,6 +133,7 @@ export class CacheService implements OnModuleInit {
     this.l1 = createL1(metrics);
     this.l2 = createL2(redis, metrics, (error) => this.logRedisError(error));
     this.cache = createCache({ stores: [this.l1.keyv, this.l2] });
+    this.l1Only = createCache({ stores: [this.l1.keyv, readOnly(this.l2)] });
   }
 
   async onModuleInit(): Promise<void> {
@@ -139,15 +154,27 @@ export class CacheService implements OnModuleInit {
       this.metrics.cacheRequests.inc({ layer: 'l1', result: 'hit' });
       return held as string | null;
     }
-    // A throwing loader rejects every coalesced waiter and caches nothing.
-    return this.cache.wrap<string | null>(
+    const firstLoad = ttl.redisOnRepeat === true && !this.seen.has(key);
+    // A throwing loader rejects every coalesced waiter and caches nothing. The key counts as
+    // seen once its first load is done, so the misses that wait for it are not a repeat.
+    return (firstLoad ? this.l1Only : this.cache).wrap<string | null>(
       key,
       async () => {
         const value = await loader();
+        if (firstLoad) {
+          this.remember(key);
+        }
         return value === null ? null : JSON.stringify(value);
       },
       { ttl: (value) => (value === null ? ttl.nullTtlMs : ttl.ttlMs) },
     );
+  }
+
+  private remember(key: string): void {
+    this.seen.add(key);
+    if (this.seen.size > SEEN_KEYS) {
+      this.seen.delete(this.seen.values().next().value!);
+    }
   }
 
   /** {@link wrapJson}, parsed: the cached value, or `null` for "not found". */

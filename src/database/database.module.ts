@@ -6,7 +6,7 @@ import { AppConfig } from '../config/configuration';
 import { MetricsService } from '../metrics/metrics.service';
 import { DATABASE_ERROR_MAPPER, databaseErrorMapper } from './database-errors';
 import { dataSourceOptions } from './data-source-options';
-import { EmbeddedPostgres } from './embedded-postgres';
+import type { EmbeddedPostgres } from './embedded-postgres';
 import { runPendingMigrations } from './run-migrations';
 import { TransactionRunner } from './transaction-runner';
 
@@ -25,6 +25,9 @@ const EMBEDDED_POSTGRES = Symbol('EMBEDDED_POSTGRES');
           return null;
         }
         new Logger('Database').warn(`DATABASE_URL is not set: using the embedded PostgreSQL in ${database.dataDir}`);
+        // Required only here: PGlite is not loaded when a real PostgreSQL is configured.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { EmbeddedPostgres } = require('./embedded-postgres') as typeof import('./embedded-postgres');
         return EmbeddedPostgres.open(database.dataDir);
       },
     },

@@ -1,5 +1,5 @@
-import type { PoolClient } from 'pg';
-import type { EntityManager } from 'typeorm';
+import type { Pool, PoolClient } from 'pg';
+import type { DataSource, EntityManager } from 'typeorm';
 import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
 
 /**
@@ -51,5 +51,35 @@ export async function runPrepared<Row>(
   } catch (error) {
     logger.logQueryError(error as Error, statement.text, values, runner);
     throw new QueryFailedError(statement.text, values, error as Error);
+  }
+}
+
+/**
+ * Runs a single read `statement` on a pooled connection of its own, outside any
+ * transaction: one round trip, no query runner, no `BEGIN`/`COMMIT`. For one statement
+ * that needs no transaction (a list page and its total in one `SELECT`). Logged and
+ * failing as {@link runPrepared} does.
+ */
+export async function queryPrepared<Row>(
+  dataSource: DataSource,
+  statement: PreparedStatement,
+  values: unknown[],
+): Promise<Row[]> {
+  const pool = (dataSource.driver as unknown as { master?: Pool }).master;
+  if (!pool) {
+    throw new Error(`The prepared statement ${statement.name} needs a connected data source`);
+  }
+  const logger = dataSource.logger;
+  logger.logQuery(statement.text, values);
+  // pg-pool itself drops a connection that broke meanwhile when it is released.
+  const client = await pool.connect();
+  try {
+    const result = await client.query({ name: statement.name, text: statement.text, values });
+    return result.rows as Row[];
+  } catch (error) {
+    logger.logQueryError(error as Error, statement.text, values);
+    throw new QueryFailedError(statement.text, values, error as Error);
+  } finally {
+    client.release();
   }
 }

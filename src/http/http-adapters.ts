@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { errorBody } from '../common/errors/error-body';
@@ -10,7 +10,7 @@ import { parseJsonBody } from '../common/http/json-body';
 import { requestIdOf } from '../common/http/request-id';
 import type { AppConfig } from '../config/configuration';
 import { recordRouteTemplate } from '../common/http/route-template';
-import { ExpressHttpAdapter } from './express-http.adapter';
+import type { ExpressHttpAdapter } from './express-http.adapter';
 import type { FrontDoor, RequestHandler } from './front-door';
 import { httpServerOptions } from './http-server';
 
@@ -26,7 +26,11 @@ const JSON_BODY_TYPES = ['application/json', 'application/*+json'];
  */
 export function createHttpAdapter(http: HttpConfig, door: FrontDoor): ExpressHttpAdapter | FastifyAdapter {
   const serverOptions = httpServerOptions(http);
+  // Each adapter's packages are required only when it is the one named: Express does not
+  // load Fastify (~100 modules), nor Fastify Express.
   if (http.adapter === 'fastify') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { FastifyAdapter } = require('@nestjs/platform-fastify') as typeof import('@nestjs/platform-fastify');
     return new FastifyAdapter({
       serverFactory: (handler: RequestHandler) =>
         createServer(serverOptions, (req, res) => door.handle(req, res, handler)),
@@ -46,6 +50,8 @@ export function createHttpAdapter(http: HttpConfig, door: FrontDoor): ExpressHtt
       },
     });
   }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { ExpressHttpAdapter } = require('./express-http.adapter') as typeof import('./express-http.adapter');
   return new ExpressHttpAdapter(serverOptions, door);
 }
 

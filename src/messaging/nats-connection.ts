@@ -1,7 +1,11 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { connect, Events, JetStreamClient, NatsConnection, nanos, NatsError, StorageType } from 'nats';
+import type { JetStreamClient, NatsConnection } from 'nats';
 import { AppConfig } from '../config/configuration';
+
+/** The client library, required on first use: without `NATS_URL` it is never loaded. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const nats = () => require('nats') as typeof import('nats');
 
 /** The stream every order event lands in; `mall.orders.<Type>` per the API contract. */
 export const ORDERS_STREAM = 'MALL_ORDERS';
@@ -104,7 +108,7 @@ export class NatsConnectionService implements OnModuleInit, OnApplicationShutdow
       SLOW_CONNECT_NOTICE_MS,
     ).unref();
     try {
-      const connection = await connect({
+      const connection = await nats().connect({
         servers: url,
         name: 'mall-service',
         maxReconnectAttempts: -1,
@@ -135,6 +139,7 @@ export class NatsConnectionService implements OnModuleInit, OnApplicationShutdow
 
   /** Follows the connection's state; logs once per outage. */
   private async watch(connection: NatsConnection): Promise<void> {
+    const { Events } = nats();
     for await (const status of connection.status()) {
       if (status.type === Events.Disconnect) {
         this.connected = false;
@@ -158,6 +163,7 @@ export class NatsConnectionService implements OnModuleInit, OnApplicationShutdow
         throw error;
       }
       // Two instances may race here; JetStream accepts an identical `add` as a no-op.
+      const { nanos, StorageType } = nats();
       await jsm.streams.add({
         name: ORDERS_STREAM,
         subjects: ORDERS_SUBJECTS,
@@ -171,5 +177,5 @@ export class NatsConnectionService implements OnModuleInit, OnApplicationShutdow
 }
 
 function isNotFound(error: unknown): boolean {
-  return error instanceof NatsError && error.api_error?.err_code === 10059; // "stream not found"
+  return error instanceof nats().NatsError && error.api_error?.err_code === 10059; // "stream not found"
 }

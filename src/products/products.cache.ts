@@ -12,6 +12,12 @@ export const PRODUCT_CACHE_TTL = { ttlMs: 300_000, nullTtlMs: 30_000 };
 
 /** Cache namespace of list pages, keyed by their query; any product write drops them all. */
 export const PRODUCT_LIST_CACHE = 'products';
+/**
+ * List pages live as products do, but reach Redis only when loaded a second time: most
+ * filters (a price, a search text) are asked once, and writing each such page to Redis
+ * cost a serialisation and a write for a key nobody reads again.
+ */
+export const PRODUCT_LIST_CACHE_TTL = { ...PRODUCT_CACHE_TTL, redisOnRepeat: true };
 
 /**
  * "7" and "007" name one product, so they share one cache entry. Parsed as `IdParamPipe`
@@ -52,7 +58,7 @@ export const CACHED_PRODUCT: CachedOptions = {
 
 export const CACHED_PRODUCT_LIST: CachedOptions = {
   namespace: PRODUCT_LIST_CACHE,
-  ttl: PRODUCT_CACHE_TTL,
+  ttl: PRODUCT_LIST_CACHE_TTL,
   id: canonicalQuery,
   notFound: () => new ProductNotFoundError('list'),
   // Before the cache: a page an admin listed must not be served to anyone else. A value
