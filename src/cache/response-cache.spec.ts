@@ -33,12 +33,15 @@ class FakeResponse extends EventEmitter {
 }
 
 /** Lets the pipeline "answer" `url` with `json` (the body L1 holds under product/<id>). */
-function answer(responses: ResponseCache, url: string, id: string, json: string, status = 200) {
+/** The pipeline answering `url` (and so offering its answer) `times` times. */
+function answer(responses: ResponseCache, url: string, id: string, json: string, status = 200, times = 2) {
   l1.set(`product/${id}`, json);
-  const res = new FakeResponse();
-  res.statusCode = status;
-  responses.offer(request(url), res as unknown as ServerResponse, { namespace: 'product', id, json });
-  res.emit('finish');
+  for (let i = 0; i < times; i++) {
+    const res = new FakeResponse();
+    res.statusCode = status;
+    responses.offer(request(url), res as unknown as ServerResponse, { namespace: 'product', id, json });
+    res.emit('finish');
+  }
 }
 
 /** Asks the cache for `url`: the body it wrote, or 'next' when it handed the request on. */
@@ -82,5 +85,29 @@ describe('ResponseCache', () => {
     expect(responses.size.entries).toBe(MAX_BYTES / MAX_BODY_BYTES);
     answer(responses, '/v1/products?huge', 'huge', page + 'x');
     expect(responses.size.bytes).toBeLessThanOrEqual(MAX_BYTES);
+  });
+
+  it('stores an answer from its target\'s second offer on, and again at once after it went stale', async () => {
+    const responses = new ResponseCache(cache, limiter);
+    answer(responses, '/v1/products/7', '7', '{"id":7}', 200, 1);
+    expect(responses.size.entries).toBe(0);
+    expect(await ask(responses, request('/v1/products/7'))).toBe('next');
+    answer(responses, '/v1/products/7', '7', '{"id":7}', 200, 1);
+    expect(await ask(responses, request('/v1/products/7'))).toBe('{"id":7}');
+    l1.set('product/7', '{"id":7,"price":1}');
+    expect(await ask(responses, request('/v1/products/7'))).toBe('next');
+    answer(responses, '/v1/products/7', '7', '{"id":7,"price":1}', 200, 1);
+    expect(await ask(responses, request('/v1/products/7'))).toBe('{"id":7,"price":1}');
+  });
+
+  it('counts a body as the heap holds it: one Chinese character makes every character two bytes', () => {
+    const responses = new ResponseCache(cache, limiter);
+    // 0.6 × MAX_BODY_BYTES in UTF-8, but 1.2 × in the heap: left to the pipeline.
+    const wide = 'x'.repeat(MAX_BODY_BYTES * 0.6) + '商';
+    answer(responses, '/v1/products?wide', 'wide', wide);
+    expect(responses.size).toEqual({ entries: 0, bytes: 0 });
+    const narrow = 'x'.repeat(MAX_BODY_BYTES * 0.6);
+    answer(responses, '/v1/products?narrow', 'narrow', narrow);
+    expect(responses.size).toEqual({ entries: 1, bytes: narrow.length });
   });
 });

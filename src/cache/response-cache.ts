@@ -6,10 +6,14 @@ import { CacheService, type CacheEntry } from './cache.service';
 
 /** Exact request targets remembered at most; past it the oldest are forgotten first. */
 export const MAX_ENTRIES = 5_000;
+/** Targets remembered as offered once (their text only); past it the oldest are forgotten first. */
+export const MAX_OFFERED = 4 * MAX_ENTRIES;
 /**
- * Body bytes held at most. A body is L1's own string when stored, but L1 refills with new
- * strings, so the stored copies may come to be the only ones: bounded, they cannot crowd
- * the heap (distinct 1 MB list pages would otherwise reach gigabytes).
+ * Heap bytes of bodies held at most. A body is L1's own string when stored, but L1 refills
+ * with new strings, so the stored copies may come to be the only ones: bounded, they cannot
+ * crowd the heap (distinct 1 MB list pages would otherwise reach gigabytes). Counted as V8
+ * holds them ({@link heapBytesOf}), not as sent: one Chinese name makes a whole page a
+ * two-byte string, twice its length in the heap, while UTF-8 counts most of it once.
  */
 export const MAX_BYTES = 16 * 1024 * 1024;
 /** A larger answer is left to the pipeline each time: storing it would evict dozens of others. */
@@ -51,7 +55,10 @@ interface StoredResponse {
   headers: Array<[name: string, value: string | number | string[]]>;
   /** The body; a page's is split where its visitor's token goes. */
   parts: string[];
+  /** The body's `Content-Length` (UTF-8, without a visitor's token). */
   bodyBytes: number;
+  /** What the body takes in the heap, for {@link MAX_BYTES}. */
+  heldBytes: number;
   source: CacheEntry;
   visitors: VisitorTokens | undefined;
   template: string | undefined;
@@ -86,6 +93,13 @@ interface StoredResponse {
 export class ResponseCache {
   private readonly entries = new Map<string, StoredResponse>();
   private bytes = 0;
+  /**
+   * Targets offered before. An answer is stored from its target's second offer on (nginx's
+   * `proxy_cache_min_uses 2`): a target asked once — a one-off filter, a crawler's walk —
+   * costs a string here instead of its whole body, which in a stream of distinct list
+   * queries filled the cache, and the heap, with pages nobody asked for again.
+   */
+  private readonly offered = new Set<string>();
 
   constructor(
     private readonly cache: CacheService,
@@ -134,11 +148,18 @@ export class ResponseCache {
    * Called for a public route's answer made from the cache entry `source`: by
    * `CacheInterceptor` (the body is the entry's JSON) and by a storefront page (`page`,
    * rendered from it). Once the pipeline has answered this request 200, that answer is
-   * stored for its exact target.
+   * stored for its exact target, if the target was offered before.
    */
   offer(req: IncomingMessage, res: ServerResponse, source: CacheEntry, page?: RenderedPage): void {
     const target = req.url;
     if (target === undefined || !ResponseCache.eligible(req) || (page && !page.visitors.admits(req))) {
+      return;
+    }
+    if (!this.offered.has(target)) {
+      this.offered.add(target);
+      if (this.offered.size > MAX_OFFERED) {
+        this.offered.delete(this.offered.values().next().value!);
+      }
       return;
     }
     res.once('finish', () => {
@@ -150,6 +171,7 @@ export class ResponseCache {
         headers: storedHeaders(res.getHeaders()),
         parts,
         bodyBytes: parts.reduce((bytes, part) => bytes + Buffer.byteLength(part), 0),
+        heldBytes: parts.reduce((bytes, part) => bytes + heapBytesOf(part), 0),
         source,
         visitors: page?.visitors,
         template: routeTemplateOf(req),
@@ -157,18 +179,18 @@ export class ResponseCache {
     });
   }
 
-  /** How many answers and body bytes are held now (for tests and curiosity). */
+  /** How many answers, and the heap bytes of their bodies, are held now (for tests and curiosity). */
   get size(): { entries: number; bytes: number } {
     return { entries: this.entries.size, bytes: this.bytes };
   }
 
   private store(target: string, response: StoredResponse): void {
     this.forget(target);
-    if (response.bodyBytes > MAX_BODY_BYTES) {
+    if (response.heldBytes > MAX_BODY_BYTES) {
       return;
     }
     this.entries.set(target, response);
-    this.bytes += response.bodyBytes;
+    this.bytes += response.heldBytes;
     // Oldest first: a Map iterates in insertion order.
     for (const oldest of this.entries.keys()) {
       if (this.entries.size <= MAX_ENTRIES && this.bytes <= MAX_BYTES) {
@@ -182,9 +204,17 @@ export class ResponseCache {
     const stored = this.entries.get(target);
     if (stored) {
       this.entries.delete(target);
-      this.bytes -= stored.bodyBytes;
+      this.bytes -= stored.heldBytes;
     }
   }
+}
+
+/**
+ * What V8 takes for `text`: one byte a character when all are ASCII, else (at most) two —
+ * it keeps a string at two bytes a character once any is outside Latin-1.
+ */
+export function heapBytesOf(text: string): number {
+  return Buffer.byteLength(text) === text.length ? text.length : text.length * 2;
 }
 
 function storedHeaders(headers: OutgoingHttpHeaders): StoredResponse['headers'] {
