@@ -15,7 +15,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource, type ObjectLiteral, type QueryRunner } from 'typeorm';
 import { stop } from './lib/processes.js';
-import { seed } from './lib/seed.js';
+import { BENCH_DATA, seed } from './lib/seed.js';
 import {
   benchPort,
   databaseUrl,
@@ -128,8 +128,7 @@ async function main(): Promise<void> {
       const seeded = await seed({
         baseUrl: `http://127.0.0.1:${PORT}`,
         embedded: false,
-        products: 10_000,
-        users: 1_000,
+        ...BENCH_DATA,
         logins: 0,
       });
       seeded.notes.forEach((note) => console.log(`seed: ${note}`));

@@ -14,7 +14,7 @@ import { analyze, renderFlameGraph, type Analysis, type CpuProfile } from './lib
 import { load } from './lib/load.js';
 import { rssMb, stop } from './lib/processes.js';
 import { findScenario, SERVICE_SCENARIOS } from './lib/scenarios.js';
-import { seed } from './lib/seed.js';
+import { BENCH_DATA, seed } from './lib/seed.js';
 import {
   deleteRedisKeys,
   dropDatabase,
@@ -75,8 +75,7 @@ async function profileScenario(name: string, durationS: number): Promise<void> {
     const seeded = await seed({
       baseUrl: `http://127.0.0.1:${PORT}`,
       embedded: false,
-      products: 10_000,
-      users: 1_000,
+      ...BENCH_DATA,
       logins: 64,
     });
     const options = {

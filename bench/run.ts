@@ -39,7 +39,7 @@ import {
   WRITE_CONNECTIONS,
   type Scenario,
 } from './lib/scenarios.js';
-import { Api, HOT_PRODUCT_ID, seed, type Seeded } from './lib/seed.js';
+import { Api, BENCH_DATA, HOT_PRODUCT_ID, seed, type Seeded } from './lib/seed.js';
 import {
   deleteRedisKeys,
   dropDatabase,
@@ -113,8 +113,8 @@ function parseArgs(argv: string[]): Settings {
     durationS: value('duration') ?? (quick ? 2 : 10),
     warmupS: quick ? 0.5 : 1,
     // The embedded database lives inside the service, so seeding goes through the API: keep it smaller there.
-    products: embedded ? 2_000 : 10_000,
-    users: embedded ? 64 : 1_000,
+    products: embedded ? 2_000 : BENCH_DATA.products,
+    users: embedded ? 64 : BENCH_DATA.users,
     logins: quick || embedded ? 64 : 256,
     only,
   };

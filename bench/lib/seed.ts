@@ -1,6 +1,8 @@
 import { ADMIN, withDatabase, DATABASE } from './service.js';
 
 export const HOT_PRODUCT_ID = 1;
+/** What the bench seeds on the real servers (the profile and the query plans use the same data). */
+export const BENCH_DATA = { products: 10_000, users: 1_000 };
 export const USER_PASSWORD = 'bench-user-password';
 
 export interface Seeded {
