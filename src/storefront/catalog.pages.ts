@@ -1,14 +1,14 @@
 import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import type { CacheEntry } from '../cache/cache.service';
 import { ResponseCache } from '../cache/response-cache';
-import { rawRequestOf, type HttpRequest, type HttpResponse } from '../common/http/http-message';
+import { rawRequestOf, rawResponseOf, type HttpRequest, type HttpResponse } from '../common/http/http-message';
 import { IdParamPipe } from '../common/http/id-param.pipe';
 import { ListProductsQuery, PRODUCT_SORTS } from '../products/dto/list-products.query';
 import { ProductNotFoundError } from '../products/products.errors';
 import { ProductsService } from '../products/products.service';
 import { catalogPager } from './catalog-links';
 import { Form } from './form-fields.pipe';
-import { page, rawResponseOf } from './responses';
+import { page } from './responses';
 import { Shop, type ShopContext } from './shop-context';
 import { StorefrontPages } from './storefront-pages.decorator';
 import { Views } from './views';

@@ -3,11 +3,6 @@ import type { HttpResponse } from '../common/http/http-message';
 
 export const HTML_CONTENT_TYPE = 'text/html; charset=utf-8';
 
-/** The node response under either adapter's response object. */
-export function rawResponseOf(res: object): ServerResponse {
-  return ((res as { raw?: ServerResponse }).raw ?? res) as ServerResponse;
-}
-
 /**
  * Adds a `Set-Cookie` line on node's response, which both adapters keep when they write
  * their own headers (neither sets cookies itself).

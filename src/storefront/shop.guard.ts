@@ -1,8 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { authUserOf } from '../common/auth-context/auth-user';
-import { rawRequestOf, type HttpRequest } from '../common/http/http-message';
+import { rawRequestOf, rawResponseOf, type HttpRequest } from '../common/http/http-message';
 import { Assets } from './assets';
-import { rawResponseOf } from './responses';
 import { attachShopContext } from './shop-context';
 import { CsrfTokenInvalidError } from './storefront.errors';
 import { Visitors } from './visitors';
