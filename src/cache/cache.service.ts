@@ -376,24 +376,15 @@ export class CacheService implements OnModuleInit {
     }
   }
 
-  private async publishGeneration(namespace: string, value: string): Promise<void> {
+  /** Sends again what Redis missed: one batch, as {@link sendInvalidation} sends any. */
+  private async retryPending(): Promise<void> {
+    const keys = [...this.pendingKeys];
     await Promise.all([
-      this.storeGeneration(namespace, value),
-      this.pubsub.publish(
-        INVALIDATION_CHANNEL,
-        JSON.stringify({ generation: { namespace, value } } satisfies InvalidationMessage),
+      ...(keys.length > 0 ? [this.sendInvalidation({ keys })] : []),
+      ...[...this.pendingGenerations].map(([namespace, value]) =>
+        this.sendInvalidation({ generation: { namespace, value } }),
       ),
     ]);
-  }
-
-  private async retryPending(): Promise<void> {
-    for (const key of [...this.pendingKeys]) {
-      await this.deleteFromRedis([key]);
-      await this.pubsub.publish(INVALIDATION_CHANNEL, JSON.stringify({ keys: [key] } satisfies InvalidationMessage));
-    }
-    for (const [namespace, value] of [...this.pendingGenerations]) {
-      await this.publishGeneration(namespace, value);
-    }
   }
 
   private async keyOf(namespace: string, id: string): Promise<string> {

@@ -167,11 +167,12 @@ export class ResponseCache {
         return;
       }
       const parts = page ? page.html.split(page.token) : [source.json];
+      const sent = parts.map((part) => Buffer.byteLength(part));
       this.store(target, {
         headers: storedHeaders(res.getHeaders()),
         parts,
-        bodyBytes: parts.reduce((bytes, part) => bytes + Buffer.byteLength(part), 0),
-        heldBytes: parts.reduce((bytes, part) => bytes + heapBytesOf(part), 0),
+        bodyBytes: sum(sent),
+        heldBytes: sum(parts.map((part, index) => heapBytesOf(part, sent[index]))),
         source,
         visitors: page?.visitors,
         template: routeTemplateOf(req),
@@ -213,9 +214,11 @@ export class ResponseCache {
  * What V8 takes for `text`: one byte a character when all are ASCII, else (at most) two —
  * it keeps a string at two bytes a character once any is outside Latin-1.
  */
-export function heapBytesOf(text: string): number {
-  return Buffer.byteLength(text) === text.length ? text.length : text.length * 2;
+export function heapBytesOf(text: string, utf8Bytes = Buffer.byteLength(text)): number {
+  return utf8Bytes === text.length ? text.length : text.length * 2;
 }
+
+const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 
 function storedHeaders(headers: OutgoingHttpHeaders): StoredResponse['headers'] {
   const kept: StoredResponse['headers'] = [];
