@@ -40,15 +40,47 @@ export function likeSubstring(text: string): string {
   return `%${text.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
 }
 
-/** Which filters a query uses: with the sort, what decides the statement's text. */
-function filtersOf(query: ListProductsQuery) {
-  return {
-    q: query.q !== undefined && query.q !== '',
-    minPrice: query.minPrice !== undefined,
-    maxPrice: query.maxPrice !== undefined,
-    createdAfter: query.createdAfter !== undefined,
-  };
+/** A filter the list may use: when a query uses it, its condition on parameter `$n`, and the value bound there. */
+interface ListFilter {
+  name: string;
+  usedBy(query: ListProductsQuery): boolean;
+  condition(parameter: string): string;
+  value(query: ListProductsQuery): unknown;
 }
+
+/**
+ * The filters, in the order their values are bound. `q` is `ILIKE '%…%'`, served by the
+ * trigram index `products_name_trgm_idx` from three characters on.
+ */
+const FILTERS: ListFilter[] = [
+  {
+    name: 'q',
+    usedBy: (query) => query.q !== undefined && query.q !== '',
+    condition: (parameter) => `name ILIKE ${parameter} ESCAPE '\\'`,
+    value: (query) => likeSubstring(query.q!),
+  },
+  {
+    name: 'minPrice',
+    usedBy: (query) => query.minPrice !== undefined,
+    condition: (parameter) => `price >= ${parameter}`,
+    value: (query) => query.minPrice,
+  },
+  {
+    name: 'maxPrice',
+    usedBy: (query) => query.maxPrice !== undefined,
+    condition: (parameter) => `price <= ${parameter}`,
+    value: (query) => query.maxPrice,
+  },
+  {
+    name: 'createdAfter',
+    usedBy: (query) => query.createdAfter !== undefined,
+    condition: (parameter) => `created_at > ${parameter}`,
+    value: (query) => new Date(query.createdAfter!),
+  },
+];
+
+/** The first parameter a filter's value takes: `$1` status, `$2` limit, `$3` offset come first. */
+const FIRST_FILTER_PARAMETER = 4;
 
 /**
  * The page and its total in one statement, one round trip. `total` is what the page
@@ -58,26 +90,13 @@ function filtersOf(query: ListProductsQuery) {
  * `COUNT(DISTINCT id)`: 0.73 ms against 12.6 ms over 5,001 of 10,000 products (EXPLAIN
  * ANALYZE on PostgreSQL 15). The LEFT JOIN answers one row even for an empty page, so
  * the total always comes back; its product columns are then NULL.
- *
- * `$1` status, `$2` limit, `$3` offset, then the filters in use, in {@link filtersOf}'s order.
- * `q` is `ILIKE '%…%'`, served by the trigram index `products_name_trgm_idx` from three
- * characters on.
  */
-function listStatementText(sort: ProductSort, filters: ReturnType<typeof filtersOf>): string {
-  const where = ['status = $1', 'deleted_at IS NULL'];
-  let next = 4;
-  if (filters.q) {
-    where.push(`name ILIKE $${next++} ESCAPE '\\'`);
-  }
-  if (filters.minPrice) {
-    where.push(`price >= $${next++}`);
-  }
-  if (filters.maxPrice) {
-    where.push(`price <= $${next++}`);
-  }
-  if (filters.createdAfter) {
-    where.push(`created_at > $${next++}`);
-  }
+function listStatementText(sort: ProductSort, filters: ListFilter[]): string {
+  const where = [
+    'status = $1',
+    'deleted_at IS NULL',
+    ...filters.map((filter, index) => filter.condition(`$${FIRST_FILTER_PARAMETER + index}`)),
+  ];
   const filtered = `FROM products WHERE ${where.join(' AND ')}`;
   return `WITH page AS (SELECT ${COLUMNS} ${filtered} ORDER BY ${orderBy(sort)} LIMIT $2 OFFSET $3),
   shown AS (SELECT count(*)::int AS rows FROM page)
@@ -92,26 +111,14 @@ const statements = new Map<string, PreparedStatement>();
 
 /** The list statement for `query` and its values, all bound: nothing of the query is ever inlined. */
 export function productListStatement(query: ListProductsQuery): { statement: PreparedStatement; values: unknown[] } {
-  const filters = filtersOf(query);
-  const shape = [query.sort, ...Object.entries(filters).flatMap(([name, used]) => (used ? [name] : []))].join(' ');
+  const used = FILTERS.filter((filter) => filter.usedBy(query));
+  const shape = [query.sort, ...used.map((filter) => filter.name)].join(' ');
   let statement = statements.get(shape);
   if (statement === undefined) {
-    statement = new PreparedStatement(`product_list ${shape}`, listStatementText(query.sort, filters));
+    statement = new PreparedStatement(`product_list ${shape}`, listStatementText(query.sort, used));
     statements.set(shape, statement);
   }
-  const values: unknown[] = [query.status, query.pageSize, (query.page - 1) * query.pageSize];
-  if (filters.q) {
-    values.push(likeSubstring(query.q!));
-  }
-  if (filters.minPrice) {
-    values.push(query.minPrice);
-  }
-  if (filters.maxPrice) {
-    values.push(query.maxPrice);
-  }
-  if (filters.createdAfter) {
-    values.push(new Date(query.createdAfter!));
-  }
+  const values = [query.status, query.pageSize, (query.page - 1) * query.pageSize, ...used.map((f) => f.value(query))];
   return { statement, values };
 }
 
