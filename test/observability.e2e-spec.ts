@@ -90,18 +90,41 @@ describe('Observability and the HTTP edge', () => {
   });
 
   describe('security headers', () => {
-    it('puts helmet headers and a deny-all CSP on business routes', async () => {
+    it('puts the resource headers and a deny-all CSP on business routes, and no document-only ones', async () => {
       const res = await t.http.get('/v1/products').expect(200);
       expect(res.headers).toMatchObject({
         'x-content-type-options': 'nosniff',
         'x-frame-options': 'SAMEORIGIN',
-        'referrer-policy': 'no-referrer',
-        'cross-origin-opener-policy': 'same-origin',
+        'cross-origin-resource-policy': 'same-origin',
         'strict-transport-security': expect.stringContaining('max-age='),
         'content-security-policy': "default-src 'none';frame-ancestors 'none'",
       });
+      for (const documentOnly of [
+        'referrer-policy',
+        'cross-origin-opener-policy',
+        'origin-agent-cluster',
+        'x-dns-prefetch-control',
+        'x-download-options',
+        'x-permitted-cross-domain-policies',
+        'x-xss-protection',
+      ]) {
+        expect(res.headers[documentOnly]).toBeUndefined();
+      }
       expect(res.headers['x-powered-by']).toBeUndefined();
       expect(res.headers['x-request-id']).toBeDefined();
+    });
+
+    it("gives documents helmet's whole set: Swagger UI and the storefront's pages", async () => {
+      for (const path of ['/docs', '/']) {
+        const page = await t.http.get(path).expect(200);
+        expect(page.headers).toMatchObject({
+          'referrer-policy': expect.any(String),
+          'cross-origin-opener-policy': 'same-origin',
+          'x-content-type-options': 'nosniff',
+          'x-frame-options': 'SAMEORIGIN',
+          'content-security-policy': expect.stringContaining('default-src'),
+        });
+      }
     });
 
     it('keeps Swagger UI working under its own CSP', async () => {
