@@ -32,6 +32,15 @@ const PER_ANSWER = new Set([
 const isPerAnswer = (name: string) => PER_ANSWER.has(name) || name.startsWith('ratelimit-');
 
 /**
+ * The headers a request's response already had when it was handed to the pipeline: the
+ * front door's (its id, the security headers), which it sets on every response, a repeat
+ * included. A stored response keeps only what the pipeline added or changed, so a repeat
+ * sets those few instead of comparing every header again.
+ */
+const BEFORE_PIPELINE = Symbol('headersBeforePipeline');
+type WithHeadersBefore = IncomingMessage & { [BEFORE_PIPELINE]?: OutgoingHttpHeaders };
+
+/**
  * Who a page rendered for anonymous visitors may be repeated to, and the one part of it
  * that differs from visitor to visitor (the storefront's CSRF token): the stored page is
  * kept split around the token it was rendered with, and each repeat gets the visitor's own.
@@ -114,14 +123,18 @@ export class ResponseCache {
   /** Answers `req` from its stored response when that is still current; otherwise hands it on to `next`. */
   handle(req: IncomingMessage, res: ServerResponse, next: () => void): void {
     const target = req.url;
-    const stored = target === undefined || !ResponseCache.eligible(req) ? undefined : this.entries.get(target);
-    if (!stored || (stored.visitors && !stored.visitors.admits(req))) {
+    if (target === undefined || !ResponseCache.eligible(req)) {
       next();
       return;
     }
+    const stored = this.entries.get(target);
+    if (!stored || (stored.visitors && !stored.visitors.admits(req))) {
+      toPipeline(req, res, next);
+      return;
+    }
     if (this.cache.peekJson(stored.source.namespace, stored.source.id) !== stored.source.json) {
-      this.forget(target!);
-      next();
+      this.forget(target);
+      toPipeline(req, res, next);
       return;
     }
     recordRouteTemplate(req, stored.template);
@@ -132,7 +145,7 @@ export class ResponseCache {
     this.limiter.admit(req, undefined).then(
       (decision) => {
         if (decision && !decision.allowed) {
-          next(); // the pipeline's guard answers the 429 from this same decision
+          toPipeline(req, res, next); // the pipeline's guard answers the 429 from this same decision
           return;
         }
         for (const [name, value] of Object.entries(decision?.headers ?? {})) {
@@ -140,7 +153,7 @@ export class ResponseCache {
         }
         write(req, res, stored);
       },
-      () => next(),
+      () => toPipeline(req, res, next),
     );
   }
 
@@ -169,7 +182,7 @@ export class ResponseCache {
       const parts = page ? page.html.split(page.token) : [source.json];
       const sent = parts.map((part) => Buffer.byteLength(part));
       this.store(target, {
-        headers: storedHeaders(res.getHeaders()),
+        headers: storedHeaders(res.getHeaders(), (req as WithHeadersBefore)[BEFORE_PIPELINE] ?? {}),
         parts,
         bodyBytes: sum(sent),
         heldBytes: sum(parts.map((part, index) => heapBytesOf(part, sent[index]))),
@@ -220,10 +233,17 @@ export function heapBytesOf(text: string, utf8Bytes = Buffer.byteLength(text)): 
 
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 
-function storedHeaders(headers: OutgoingHttpHeaders): StoredResponse['headers'] {
+/** Hands an eligible request on to the pipeline, noting what its response holds so far. */
+function toPipeline(req: IncomingMessage, res: ServerResponse, next: () => void): void {
+  (req as WithHeadersBefore)[BEFORE_PIPELINE] = res.getHeaders();
+  next();
+}
+
+/** What the pipeline set on the answer, beyond what it had already (`before`) and what belongs to this answer only. */
+function storedHeaders(headers: OutgoingHttpHeaders, before: OutgoingHttpHeaders): StoredResponse['headers'] {
   const kept: StoredResponse['headers'] = [];
   for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && !isPerAnswer(name)) {
+    if (value !== undefined && value !== before[name] && !isPerAnswer(name)) {
       kept.push([name, value]);
     }
   }
@@ -233,11 +253,7 @@ function storedHeaders(headers: OutgoingHttpHeaders): StoredResponse['headers'] 
 function write(req: IncomingMessage, res: ServerResponse, stored: StoredResponse): void {
   res.statusCode = 200;
   for (const [name, value] of stored.headers) {
-    // Most are the front door's own (security headers), already set on this answer alike:
-    // setHeader validates name and value each time, so only what differs is set again.
-    if (res.getHeader(name) !== value) {
-      res.setHeader(name, value);
-    }
+    res.setHeader(name, value);
   }
   if (stored.visitors === undefined) {
     res.setHeader('Content-Length', stored.bodyBytes);

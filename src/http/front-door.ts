@@ -6,7 +6,7 @@ import type { ProxyTrust } from '../config/proxy-trust';
 import { errorBody } from '../common/errors/error-body';
 import { pathOf, writeJson } from '../common/http/http-message';
 import { assignRequestId, requestIdOf } from '../common/http/request-id';
-import { logWhenDone } from '../logging/access-log';
+import { logAccess } from '../logging/access-log';
 import { MetricsService } from '../metrics/metrics.service';
 import { routeTemplateOf } from '../common/http/route-template';
 import { doorRefusal, type DoorRefusal } from './door-refusals';
@@ -18,7 +18,7 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
  * What every request meets first, on either HTTP adapter and before the framework: its
  * request id, its client address (`TRUST_PROXY` decides whether `X-Forwarded-For` counts),
  * the security headers, the request-duration metric (labelled by route
- * template, matched or not) and its access line ({@link logWhenDone}), the refusals that
+ * template, matched or not) and its access line ({@link logAccess}), the refusals that
  * need no route ({@link doorRefusal}), then the {@link ResponseCache}, which repeats the
  * pipeline's stored answer to an anonymous cached read and hands everything else to the
  * framework.
@@ -43,8 +43,7 @@ export class FrontDoor {
     assignClientAddress(req, this.proxyTrust);
     setSecurityHeaders(res, pathOf(req.url));
     if (this.metrics) {
-      timeRequest(req, res, this.metrics);
-      logWhenDone(req, res);
+      whenDone(req, res, this.metrics);
     }
     const refusal = doorRefusal(req, this.bodyLimitBytes);
     if (refusal) {
@@ -63,9 +62,19 @@ function refuse(req: IncomingMessage, res: ServerResponse, { status, code, messa
   writeJson(res, status, JSON.stringify(errorBody(status, code, message, requestIdOf(req))));
 }
 
-function timeRequest(req: IncomingMessage, res: ServerResponse, metrics: MetricsService): void {
-  const end = metrics.httpRequestDuration.startTimer();
-  res.once('finish', () => {
-    end({ method: req.method, route: routeTemplateOf(req) ?? 'unmatched', status_code: String(res.statusCode) });
+/**
+ * Observes the request's duration (completed answers only) and writes its access line, from
+ * one listener: the response's `close`, which follows `finish` and also comes when the
+ * client went away first.
+ */
+function whenDone(req: IncomingMessage, res: ServerResponse, metrics: MetricsService): void {
+  const startedAt = performance.now();
+  res.once('close', () => {
+    const elapsedMs = performance.now() - startedAt;
+    if (res.writableFinished) {
+      const labels = { method: req.method, route: routeTemplateOf(req) ?? 'unmatched', status_code: String(res.statusCode) };
+      metrics.httpRequestDuration.observe(labels, elapsedMs / 1000);
+    }
+    logAccess(req, res, elapsedMs);
   });
 }

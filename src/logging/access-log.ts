@@ -30,25 +30,22 @@ export function accessLogLevel(req: IncomingMessage, res: ServerResponse): Level
  * itself. Its fields: `requestId`, `req` (method, url with secrets redacted), `res`
  * (statusCode), `responseTime` (ms), `route` (the template, when one matched), `userId`
  * (when a token was verified), `client` (the address `TRUST_PROXY` settles) and, with tracing on, `traceId`. Called by the front door
- * for every request, so both HTTP adapters log alike.
+ * for every request, from the one listener it gives each response, so both HTTP adapters log alike.
  */
-export function logWhenDone(req: IncomingMessage, res: ServerResponse): void {
-  const startedAt = performance.now();
-  res.once('close', () => {
-    const logger = PinoLogger.root;
-    const level = accessLogLevel(req, res);
-    if (!logger?.isLevelEnabled(level)) {
-      return;
-    }
-    const line = {
-      requestId: requestIdOf(req),
-      req,
-      res,
-      responseTime: Math.round(performance.now() - startedAt),
-      route: routeTemplateOf(req),
-      userId: authUserOf(req)?.id,
-      client: clientAddressOf(req),
-    };
-    logger[level](line, res.writableFinished ? 'request completed' : 'request aborted');
-  });
+export function logAccess(req: IncomingMessage, res: ServerResponse, responseTimeMs: number): void {
+  const logger = PinoLogger.root;
+  const level = accessLogLevel(req, res);
+  if (!logger?.isLevelEnabled(level)) {
+    return;
+  }
+  const line = {
+    requestId: requestIdOf(req),
+    req,
+    res,
+    responseTime: Math.round(responseTimeMs),
+    route: routeTemplateOf(req),
+    userId: authUserOf(req)?.id,
+    client: clientAddressOf(req),
+  };
+  logger[level](line, res.writableFinished ? 'request completed' : 'request aborted');
 }
