@@ -27,6 +27,9 @@ class FakeResponse extends EventEmitter {
   setHeader(name: string, value: unknown) {
     this.headers.set(name.toLowerCase(), value);
   }
+  removeHeader(name: string) {
+    this.headers.delete(name.toLowerCase());
+  }
   end(body: string) {
     this.body = body;
   }
@@ -98,6 +101,43 @@ describe('ResponseCache', () => {
     expect(await ask(responses, request('/v1/products/7'))).toBe('next');
     answer(responses, '/v1/products/7', '7', '{"id":7,"price":1}', 200, 1);
     expect(await ask(responses, request('/v1/products/7'))).toBe('{"id":7,"price":1}');
+  });
+
+  it("repeats what the pipeline did to the front door's headers: what it set, changed and removed", () => {
+    const responses = new ResponseCache(cache, limiter);
+    /** A response as the front door hands it on: its own headers only. */
+    const fromFrontDoor = (id: string) => {
+      const res = new FakeResponse();
+      res.headers.clear();
+      res.setHeader('X-Request-Id', id);
+      res.setHeader('X-Frame-Options', 'SAMEORIGIN');
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.setHeader('Referrer-Policy', 'no-referrer');
+      return res;
+    };
+    l1.set('product/9', '{"id":9}');
+    let rendered: FakeResponse | undefined;
+    for (const id of ['first', 'second']) {
+      const req = request('/v1/products/9');
+      const res = fromFrontDoor(id);
+      responses.handle(req, res as unknown as ServerResponse, () => {
+        res.setHeader('Content-Type', 'application/json; charset=utf-8');
+        res.setHeader('X-Frame-Options', 'DENY');
+        res.removeHeader('Referrer-Policy');
+        responses.offer(req, res as unknown as ServerResponse, { namespace: 'product', id: '9', json: '{"id":9}' });
+        res.end('{"id":9}');
+        res.emit('finish');
+        rendered = res;
+      });
+    }
+    const repeat = fromFrontDoor('third');
+    responses.handle(request('/v1/products/9'), repeat as unknown as ServerResponse, () => {
+      throw new Error('handed on to the pipeline');
+    });
+    expect(repeat.body).toBe('{"id":9}');
+    const { 'content-length': length, ...headers } = repeat.getHeaders();
+    expect(length).toBe(8);
+    expect(headers).toEqual({ ...rendered!.getHeaders(), 'x-request-id': 'third' });
   });
 
   it('counts a body as the heap holds it: one Chinese character makes every character two bytes', () => {

@@ -61,7 +61,8 @@ export interface RenderedPage {
 
 /** What a stored response is: the pipeline's own 200, and the cache entry it was made from. */
 interface StoredResponse {
-  headers: Array<[name: string, value: string | number | string[]]>;
+  /** What the pipeline set beyond what the response had before it; `undefined`: a header it removed. */
+  headers: Array<[name: string, value: string | number | string[] | undefined]>;
   /** The body; a page's is split where its visitor's token goes. */
   parts: string[];
   /** The body's `Content-Length` (UTF-8, without a visitor's token). */
@@ -239,12 +240,20 @@ function toPipeline(req: IncomingMessage, res: ServerResponse, next: () => void)
   next();
 }
 
-/** What the pipeline set on the answer, beyond what it had already (`before`) and what belongs to this answer only. */
+/**
+ * What the pipeline did to the answer's headers, beyond what it had already (`before`) and
+ * what belongs to this answer only: the headers it set or changed, and those it removed.
+ */
 function storedHeaders(headers: OutgoingHttpHeaders, before: OutgoingHttpHeaders): StoredResponse['headers'] {
   const kept: StoredResponse['headers'] = [];
   for (const [name, value] of Object.entries(headers)) {
     if (value !== undefined && value !== before[name] && !isPerAnswer(name)) {
       kept.push([name, value]);
+    }
+  }
+  for (const name of Object.keys(before)) {
+    if (headers[name] === undefined && !isPerAnswer(name)) {
+      kept.push([name, undefined]);
     }
   }
   return kept;
@@ -253,7 +262,11 @@ function storedHeaders(headers: OutgoingHttpHeaders, before: OutgoingHttpHeaders
 function write(req: IncomingMessage, res: ServerResponse, stored: StoredResponse): void {
   res.statusCode = 200;
   for (const [name, value] of stored.headers) {
-    res.setHeader(name, value);
+    if (value === undefined) {
+      res.removeHeader(name);
+    } else {
+      res.setHeader(name, value);
+    }
   }
   if (stored.visitors === undefined) {
     res.setHeader('Content-Length', stored.bodyBytes);
