@@ -22,6 +22,12 @@ describe('CSRF tokens', () => {
     expect(csrfTokenMatches(key, secret, 'jti-1', token.slice(1))).toBe(false);
   });
 
+  it('never hands out a secret twice, across refills of its random pool', () => {
+    const secrets = Array.from({ length: 300 }, () => newCsrfSecret());
+    expect(secrets.every(isCsrfSecret)).toBe(true);
+    expect(new Set(secrets).size).toBe(secrets.length);
+  });
+
   it('takes only secrets it could have made as the cookie', () => {
     expect(isCsrfSecret('short')).toBe(false);
     expect(isCsrfSecret(`${newCsrfSecret().slice(1)}!`)).toBe(false);
