@@ -35,8 +35,7 @@ class FakeResponse extends EventEmitter {
   }
 }
 
-/** Lets the pipeline "answer" `url` with `json` (the body L1 holds under product/<id>). */
-/** The pipeline answering `url` (and so offering its answer) `times` times. */
+/** The pipeline answering `url` with `json` (the body L1 holds under product/<id>), and so offering it, `times` times. */
 function answer(responses: ResponseCache, url: string, id: string, json: string, status = 200, times = 2) {
   l1.set(`product/${id}`, json);
   for (let i = 0; i < times; i++) {

@@ -34,8 +34,8 @@ const isPerAnswer = (name: string) => PER_ANSWER.has(name) || name.startsWith('r
 /**
  * The headers a request's response already had when it was handed to the pipeline: the
  * front door's (its id, the security headers), which it sets on every response, a repeat
- * included. A stored response keeps only what the pipeline added or changed, so a repeat
- * sets those few instead of comparing every header again.
+ * included. A stored response keeps only what the pipeline added, changed or removed, so a
+ * repeat sets those few instead of comparing every header again.
  */
 const BEFORE_PIPELINE = Symbol('headersBeforePipeline');
 type WithHeadersBefore = IncomingMessage & { [BEFORE_PIPELINE]?: OutgoingHttpHeaders };
