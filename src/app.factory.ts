@@ -22,7 +22,7 @@ export const ROUTE_FACTS: RouteFacts = { isPublic: isPublicRoute, isRateLimited:
  */
 export async function createApp(config: AppConfig): Promise<INestApplication> {
   const { http } = config;
-  const door = new FrontDoor(http.bodyLimitBytes, compileProxyTrust(http.trustProxy));
+  const door = new FrontDoor(http, compileProxyTrust(http.trustProxy));
   const app = await NestFactory.create(AppModule.forRoot(config), createHttpAdapter(http, door), {
     bufferLogs: true,
     rawBody: true,
