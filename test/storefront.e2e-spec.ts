@@ -223,6 +223,15 @@ describe('Storefront pages', () => {
         const res = await customer.post(`/login?next=${query}`, { email: customer.email, password: customer.password });
         expect({ query, status: res.status, location: res.headers.location }).toEqual({ query, status: 303, location });
       }
+      // A signed-out visitor sent to log in: the way back is the same kind of path.
+      const visitor = new ShopSession(t.http);
+      for (const [target, location] of [
+        ['/cart?x=%0D%0ASet-Cookie:%20x=1', '/login?next=%2F'],
+        ['/cart?x=%E4%B8%AD', '/login?next=%2Fcart%3Fx%3D%25E4%25B8%25AD'],
+      ]) {
+        const res = await visitor.get(target);
+        expect({ target, status: res.status, location: res.headers.location }).toEqual({ target, status: 303, location });
+      }
     });
 
     it('takes the session cookie on the storefront only: the JSON API stays bearer-only', async () => {
