@@ -99,7 +99,9 @@ const INSERT_ORDER = new NamedSql<InsertOrderParams>(
      SELECT :eventId::uuid, new_order.id, 1, 'OrderCreated'::varchar, :eventData::jsonb
      FROM new_order
      RETURNING id, order_id, seq, type, data, at
-   ), new_message AS (${NEW_EVENT_OUTBOX_MESSAGE})
+   ), new_message AS (
+     ${NEW_EVENT_OUTBOX_MESSAGE}
+   )
    SELECT id, status, created_at AS "createdAt", updated_at AS "updatedAt" FROM new_order`,
   'checkout_insert_order',
 );
@@ -145,7 +147,9 @@ const APPEND_EVENT = new NamedSql<{
             coalesce((SELECT max(seq) FROM order_events WHERE order_id = :orderId::int), 0) + 1,
             :type::varchar, :data::jsonb
      RETURNING id, order_id, seq, type, data, at
-   ), new_message AS (${NEW_EVENT_OUTBOX_MESSAGE})
+   ), new_message AS (
+     ${NEW_EVENT_OUTBOX_MESSAGE}
+   )
    SELECT seq, at FROM new_event`,
 );
 
