@@ -33,13 +33,13 @@ WITH new_order AS (
   RETURNING id, order_id, seq, type, data, at
 ), new_message AS (
   INSERT INTO outbox (id, subject, payload, created_at)
-  SELECT new_event.id, 'mall.orders.OrderCreated',
+  SELECT new_event.id, 'mall.orders.' || new_event.type,
          jsonb_build_object('id', new_event.id, 'type', new_event.type, 'orderId', new_event.order_id,
-                            'orderSn', new_order.order_sn, 'seq', new_event.seq,
+                            'orderSn', ('pgbench-' || txid_current())::varchar, 'seq', new_event.seq,
                             'at', to_char(new_event.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24":"MI":"SS.MS"Z"'),
                             'data', new_event.data),
          clock_timestamp()
-  FROM new_event, new_order
+  FROM new_event
 )
 SELECT id, status, created_at AS "createdAt", updated_at AS "updatedAt" FROM new_order;
 COMMIT;

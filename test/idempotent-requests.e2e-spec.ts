@@ -5,6 +5,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { type Transaction, TransactionRunner } from '../src/database/transaction-runner';
 import { MetricsService } from '../src/metrics/metrics.service';
 import { IdempotencyKeyInFlightError, IdempotencyKeyReusedError } from '../src/orders/idempotency';
+import { IdempotencyKeysRepository } from '../src/orders/idempotency-keys.repository';
 import { IdempotentRequests, type IdempotencyScope } from '../src/orders/idempotent-requests.service';
 import { RedisLock, type LockResult } from '../src/redis/redis-lock';
 import { createWorld, newCustomer, startApp, type TestApp, type TestWorld } from './support/test-app';
@@ -66,6 +67,7 @@ describe('IdempotentRequests (service, real database, a controllable lock)', () 
     module = await Test.createTestingModule({
       providers: [
         IdempotentRequests,
+        IdempotencyKeysRepository,
         TransactionRunner,
         MetricsService,
         { provide: DataSource, useValue: t.dataSource },

@@ -3,6 +3,7 @@ import type { JetStreamClient } from 'nats';
 import { DataSource } from 'typeorm';
 import { MetricsService } from '../src/metrics/metrics.service';
 import { NatsConnectionService } from '../src/messaging/nats-connection';
+import { OutboxRepository } from '../src/messaging/outbox.repository';
 import { OutboxRelay } from '../src/messaging/outbox-relay.service';
 import { placeOrders } from './support/order-events';
 import { createWorld, startApp, type TestApp, type TestWorld } from './support/test-app';
@@ -53,6 +54,7 @@ async function startRelay(dataSource: DataSource, js: FakeJetStream): Promise<Te
   const module = await Test.createTestingModule({
     providers: [
       OutboxRelay,
+      OutboxRepository,
       MetricsService,
       { provide: NatsConnectionService, useValue: nats },
       { provide: DataSource, useValue: dataSource },
@@ -102,7 +104,11 @@ describe('Outbox relay (service, with a fake JetStream)', () => {
     const js = new FakeJetStream();
     const module = await relay(js);
 
-    await waitFor('the rows marked', () => unpublished(events.map((e) => e.id)), (n) => n === 0);
+    await waitFor(
+      'the rows marked',
+      () => unpublished(events.map((e) => e.id)),
+      (n) => n === 0,
+    );
     expect(js.published).toEqual(events.map((e) => ({ subject: e.subject, msgID: e.id, payload: e.payload })));
     const metrics = await module.get(MetricsService).registry.getSingleMetricAsString('outbox_published_total');
     expect(metrics).toMatch(/^outbox_published_total 3$/m);
@@ -113,7 +119,11 @@ describe('Outbox relay (service, with a fake JetStream)', () => {
     const js = new FakeJetStream();
     js.hold();
     await relay(js);
-    await waitFor('a publish in flight', () => js.waiting, (n) => n === 1);
+    await waitFor(
+      'a publish in flight',
+      () => js.waiting,
+      (n) => n === 1,
+    );
 
     // The row can be locked at once by anyone else, and no session of this database sits in a transaction.
     await t.dataSource.transaction(async (manager) => {
@@ -126,7 +136,11 @@ describe('Outbox relay (service, with a fake JetStream)', () => {
     expect(open).toBe(0);
 
     js.letGo();
-    await waitFor('the row marked', () => unpublished([event.id]), (n) => n === 0);
+    await waitFor(
+      'the row marked',
+      () => unpublished([event.id]),
+      (n) => n === 0,
+    );
   });
 
   it('stops a batch at a failed publish, records the error, and later publishes the rest in order', async () => {
@@ -152,7 +166,12 @@ describe('Outbox relay (service, with a fake JetStream)', () => {
     expect(tried.map((r) => r.id)).toEqual([events[0].id]);
 
     js.failWith = null;
-    await waitFor('the rows marked', () => unpublished(events.map((e) => e.id)), (n) => n === 0, 15_000);
+    await waitFor(
+      'the rows marked',
+      () => unpublished(events.map((e) => e.id)),
+      (n) => n === 0,
+      15_000,
+    );
     expect(ids(js.published)).toEqual(events.map((e) => e.id));
   });
 
@@ -162,12 +181,19 @@ describe('Outbox relay (service, with a fake JetStream)', () => {
     const firstRelay = await relay(first);
     await waitFor(
       'the first relay to take the lease',
-      () => t.dataSource.query(`SELECT expires_at > now() AS held FROM outbox_relay_lease`) as Promise<Array<{ held: boolean }>>,
+      () =>
+        t.dataSource.query(`SELECT expires_at > now() AS held FROM outbox_relay_lease`) as Promise<
+          Array<{ held: boolean }>
+        >,
       ([row]) => row.held,
     );
     await relay(second);
     const events = await placeOrders(t, 2);
-    await waitFor('the rows marked', () => unpublished(events.map((e) => e.id)), (n) => n === 0);
+    await waitFor(
+      'the rows marked',
+      () => unpublished(events.map((e) => e.id)),
+      (n) => n === 0,
+    );
     expect(ids(first.published)).toEqual(events.map((e) => e.id));
     expect(second.published).toEqual([]);
 
@@ -175,7 +201,11 @@ describe('Outbox relay (service, with a fake JetStream)', () => {
     await firstRelay.close();
     relays.splice(relays.indexOf(firstRelay), 1);
     const later = await placeOrders(t, 1);
-    await waitFor('the second relay to publish', () => ids(second.published), (got) => got.includes(later[0].id));
+    await waitFor(
+      'the second relay to publish',
+      () => ids(second.published),
+      (got) => got.includes(later[0].id),
+    );
 
     // A relay that died keeps its lease until it expires; nobody publishes before that.
     await t.dataSource.query(
@@ -185,7 +215,11 @@ describe('Outbox relay (service, with a fake JetStream)', () => {
     await sleep(700); // two of the live relay's passes
     expect(await unpublished([afterCrash[0].id])).toBe(1);
     await t.dataSource.query(`UPDATE outbox_relay_lease SET expires_at = clock_timestamp() - interval '1 second'`);
-    await waitFor('the lease to pass on', () => unpublished([afterCrash[0].id]), (n) => n === 0);
+    await waitFor(
+      'the lease to pass on',
+      () => unpublished([afterCrash[0].id]),
+      (n) => n === 0,
+    );
     expect(ids(second.published)).toContain(afterCrash[0].id);
   });
 });

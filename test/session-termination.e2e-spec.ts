@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { createProduct, stockOf } from './support/catalog';
 import { closeSuite, newCustomer, openSuite, TestApp, TestWorld } from './support/test-app';
@@ -7,12 +8,13 @@ import { sleep, waitFor } from './support/wait';
  * PostgreSQL ending the app's sessions under load (what `pg_terminate_backend`, a
  * failover or a server restart does): every request is answered by the contract — 201,
  * 409, or 503 DATABASE_UNAVAILABLE with Retry-After, never a 500 — and the pool replaces
- * the dead connections by itself. Real PostgreSQL only: the embedded one runs in-process
+ * the dead connections by itself. Most checkouts carry an Idempotency-Key: theirs
+ * store the answer in the same transaction, one more statement for a session to die under. Real PostgreSQL only: the embedded one runs in-process
  * and has no sessions to terminate.
  */
 const REAL_DATABASE = Boolean(process.env.TEST_DATABASE_URL);
 const CLIENTS = 16;
-const TERMINATIONS = 15;
+const TERMINATIONS = 30;
 
 (REAL_DATABASE ? describe : describe.skip)('PostgreSQL sessions terminated under load', () => {
   let world: TestWorld;
@@ -42,18 +44,20 @@ const TERMINATIONS = 15;
   it('answers only 201 / 409 / 503 with Retry-After while sessions die, then 201 again without a restart', async () => {
     const product = await createProduct(t, admin, { stock: 100_000 });
     const buyers = await Promise.all(Array.from({ length: 4 }, () => newCustomer(t.http)));
-    const answers: Array<{ status: number; code?: string; retryAfter?: string }> = [];
+    const answers: Array<{ status: number; code?: string; retryAfter?: string; keyed?: boolean }> = [];
     let stop = false;
     let placed = 0;
 
     const client = async (i: number) => {
       const buyer = buyers[i % buyers.length];
+      const keyed = i % 4 !== 0;
       while (!stop) {
-        const res = await t.http
-          .post('/v1/orders')
-          .set('Authorization', buyer.auth)
-          .send({ items: [{ productId: product.id, quantity: 1 }] });
-        answers.push({ status: res.status, code: res.body.code, retryAfter: res.headers['retry-after'] });
+        const checkout = t.http.post('/v1/orders').set('Authorization', buyer.auth);
+        if (keyed) {
+          checkout.set('Idempotency-Key', randomUUID());
+        }
+        const res = await checkout.send({ items: [{ productId: product.id, quantity: 1 }] });
+        answers.push({ status: res.status, code: res.body.code, retryAfter: res.headers['retry-after'], keyed });
         if (res.status === 201) {
           placed++;
         }
@@ -75,6 +79,7 @@ const TERMINATIONS = 15;
     }
 
     expect(terminated).toBeGreaterThan(0);
+    expect(answers.filter((a) => a.keyed).length).toBeGreaterThan(0);
     const unexpected = answers.filter(
       (a) => ![200, 201, 409, 503].includes(a.status) || (a.status === 503 && a.code !== 'DATABASE_UNAVAILABLE'),
     );

@@ -12,6 +12,7 @@ import { LoginAttempts } from './login-attempts.service';
 import { PasswordHasher } from './password-hasher.service';
 import { TokenDenylist } from './token-denylist.service';
 import { UserEntity } from './user.entity';
+import { UsersRepository } from './users.repository';
 
 @Module({
   imports: [
@@ -34,6 +35,7 @@ import { UserEntity } from './user.entity';
     LoginAttempts,
     PasswordHasher,
     KnownUsers,
+    UsersRepository,
     { provide: CLOCK, useValue: systemClock },
     AuthGuard,
   ],

@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
-import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Repository } from 'typeorm';
 import { AppConfig } from '../config/configuration';
 import { isUniqueViolation } from '../database/transaction-runner';
 import { EmailTakenError, InvalidCredentialsError, UserNotFoundError } from './auth.errors';
@@ -16,7 +14,8 @@ import { normalizeEmail } from './email';
 import { hashPassword } from './password';
 import { PasswordHasher } from './password-hasher.service';
 import { TokenDenylist } from './token-denylist.service';
-import { Role, UserEntity } from './user.entity';
+import type { Role } from './user.entity';
+import { type LoginRow, type UserRow, UsersRepository } from './users.repository';
 
 @Injectable()
 export class AuthService {
@@ -25,7 +24,7 @@ export class AuthService {
   private readonly decoyHash = hashPassword(randomUUID());
 
   constructor(
-    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly users: UsersRepository,
     private readonly jwt: JwtService,
     private readonly denylist: TokenDenylist,
     private readonly loginAttempts: LoginAttempts,
@@ -39,10 +38,7 @@ export class AuthService {
   async register(input: RegisterDto, client: string, role: Role = 'customer'): Promise<UserDto> {
     const passwordHash = await this.hasher.hash(input.password, client);
     try {
-      const user = await this.users.save(
-        this.users.create({ email: input.email, passwordHash, name: input.name ?? null, role }),
-      );
-      return toUserDto(user);
+      return toUserDto(await this.users.insert({ email: input.email, passwordHash, name: input.name ?? null, role }));
     } catch (error) {
       if (isUniqueViolation(error, 'users_email_key')) {
         throw new EmailTakenError();
@@ -59,14 +55,10 @@ export class AuthService {
    */
   async login(input: LoginDto, client: string): Promise<AccessTokenDto> {
     await this.loginAttempts.reserve(input.email);
-    let user: UserEntity | null;
+    let user: LoginRow | undefined;
     let check: PasswordCheck;
     try {
-      user = await this.users
-        .createQueryBuilder('user')
-        .addSelect('user.passwordHash')
-        .where('lower(user.email) = :email', { email: input.email })
-        .getOne();
+      user = await this.users.findForLogin(input.email);
       check = await this.hasher.verify(input.password, user?.passwordHash ?? (await this.decoyHash), client);
     } catch (error) {
       await this.loginAttempts.release(input.email);
@@ -79,7 +71,7 @@ export class AuthService {
     if (check.rehash) {
       const passwordHash = await this.hasher.hash(input.password, client).catch(() => undefined);
       if (passwordHash) {
-        await this.users.update({ id: user.id }, { passwordHash });
+        await this.users.setPasswordHash(user.id, passwordHash);
       }
     }
     const accessToken = await this.jwt.signAsync(
@@ -94,7 +86,7 @@ export class AuthService {
   }
 
   async me(user: AuthUser): Promise<UserDto> {
-    const found = await this.users.findOneBy({ id: user.id });
+    const found = await this.users.findById(user.id);
     if (!found) {
       throw new UserNotFoundError();
     }
@@ -104,10 +96,10 @@ export class AuthService {
   /** Makes sure an admin with this email exists: created once, later starts (and other instances) find it. */
   async ensureAdmin(email: string, password: string): Promise<void> {
     const normalized = normalizeEmail(email);
-    const existing = await this.users.findOneBy({ email: normalized });
+    const existing = await this.users.findByEmail(normalized);
     if (existing) {
       if (existing.role !== 'admin') {
-        await this.users.update({ id: existing.id }, { role: 'admin' });
+        await this.users.setRole(existing.id, 'admin');
       }
       return;
     }
@@ -121,6 +113,6 @@ export class AuthService {
   }
 }
 
-function toUserDto(user: UserEntity): UserDto {
+function toUserDto(user: UserRow): UserDto {
   return { id: user.id, email: user.email, name: user.name, role: user.role };
 }

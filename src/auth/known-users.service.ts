@@ -1,7 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
-import { UserEntity } from './user.entity';
+import { UsersRepository } from './users.repository';
 
 /** How long an answer about one user is trusted: a deleted user's token works at most this long after. */
 export const KNOWN_USER_TTL_MS = 30_000;
@@ -33,7 +31,7 @@ export class KnownUsers {
   private readonly pending = new Map<number, Promise<boolean>>();
 
   constructor(
-    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly users: UsersRepository,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -54,7 +52,7 @@ export class KnownUsers {
     const checkedAt = this.clock.now();
     let exists: boolean;
     try {
-      exists = await this.users.existsBy({ id });
+      exists = await this.users.exists(id);
     } catch (error) {
       if (stale) {
         return stale.exists;

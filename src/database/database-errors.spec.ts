@@ -1,5 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
+import {
+  QueryFailedError,
+  QueryRunnerAlreadyReleasedError,
+  QueryRunnerProviderAlreadyReleasedError,
+  TypeORMError,
+} from 'typeorm';
 import { databaseErrorMapper, DatabaseUnavailableError, isDatabaseUnavailable } from './database-errors';
 
 const withCode = (code: string, message = 'failed') => Object.assign(new Error(message), { code });
@@ -19,6 +24,16 @@ describe('isDatabaseUnavailable', () => {
     ['an admin shutdown (57P01)', queryFailed(withCode('57P01', 'terminating connection'))],
     ['a crash shutdown (57P02)', queryFailed(withCode('57P02', 'terminating connection because of crash'))],
     ['a session ended while the transaction was between statements', new QueryRunnerAlreadyReleasedError()],
+    ['manager.query on a runner released under it', new QueryRunnerProviderAlreadyReleasedError()],
+    ['a released runner as a driverError', queryFailed(new QueryRunnerProviderAlreadyReleasedError())],
+    ['a released runner as the cause', new Error('wrapped', { cause: new QueryRunnerAlreadyReleasedError() })],
+    ['an admin shutdown (57P01) as the cause', new Error('wrapped', { cause: withCode('57P01') })],
+    ['a terminated connection in a QueryFailedError', queryFailed(new Error('Connection terminated'))],
+    [
+      'a client gone unqueryable in a QueryFailedError',
+      queryFailed(new Error('Client has encountered a connection error and is not queryable')),
+    ],
+    ['the server starting up (57P03) in a QueryFailedError', queryFailed(withCode('57P03'))],
     ['the server starting up (57P03)', withCode('57P03', 'the database system is starting up')],
     ['too many connections (53300)', withCode('53300')],
     ['a connection exception (class 08)', withCode('08006')],
@@ -35,6 +50,7 @@ describe('isDatabaseUnavailable', () => {
     ['a check violation', queryFailed(withCode('23514'))],
     ['a plain bug', new TypeError("Cannot read properties of undefined (reading 'id')")],
     ['a message that merely mentions a refused connection', new Error('connection to db-internal:5432 refused')],
+    ['another TypeORM error', new TypeORMError('No metadata for "Nothing" was found.')],
     ['a non-error value', 'boom'],
     ['null', null],
   ])('leaves %s alone', (_what, error) => {
@@ -65,5 +81,12 @@ describe('databaseErrorMapper', () => {
     expect(map(withCode('ECONNREFUSED'))).toBeInstanceOf(DatabaseUnavailableError);
     expect(map(queryFailed(withCode('23505', 'duplicate key')))).toBeUndefined();
     expect(warn).toHaveBeenCalledTimes(1);
+  });
+
+  it('maps a query runner released under a request (a terminated session) to DatabaseUnavailableError', () => {
+    const logger = new Logger('test');
+    jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    const map = databaseErrorMapper(logger);
+    expect(map(new QueryRunnerProviderAlreadyReleasedError())).toBeInstanceOf(DatabaseUnavailableError);
   });
 });

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { QueryRunnerAlreadyReleasedError } from 'typeorm';
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { ServiceUnavailableError } from '../common/errors/domain-error';
 import type { ErrorMapper } from '../common/http/error-mappers';
 
@@ -34,19 +34,25 @@ const MESSAGES = [
 ];
 
 /**
- * True when `error` means the database is down, unreachable or too slow, rather than a
- * bug: such a request deserves a 503 the client may retry. Looks through TypeORM's
- * `QueryFailedError.driverError` and `cause` chains.
+ * TypeORM releases a query runner when its connection errors (a terminated session, a
+ * failover): the next statement on it (the rest of that transaction, the second query of
+ * a two-query read such as findAndCount) fails with one of these instead of the
+ * connection's own error. `manager.query` and `dataSource.query` say
+ * QueryRunnerProviderAlreadyReleasedError, the query runner itself
+ * QueryRunnerAlreadyReleasedError. Our code never reuses a runner it released itself.
+ */
+const RELEASED_RUNNER_ERRORS = [QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError];
+
+/**
+ * True when `error` means the database is down, unreachable, too slow, or ended the
+ * session under the request, rather than a bug: such a request deserves a 503 the client
+ * may retry. Looks through TypeORM's `QueryFailedError.driverError` and `cause` chains.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  // TypeORM releases a query runner when its connection errors (a terminated session, a
-  // failover): the next statement of that transaction, or of a two-query read such as
-  // findAndCount, then fails with this instead of the connection's own error. Our code
-  // never reuses a runner it released itself.
-  if (error instanceof QueryRunnerAlreadyReleasedError) {
-    return true;
-  }
   for (let current = error, depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
+    if (RELEASED_RUNNER_ERRORS.some((released) => current instanceof released)) {
+      return true;
+    }
     const { code, message } = current as { code?: unknown; message?: unknown };
     if (typeof code === 'string' && (NETWORK_CODES.has(code) || SQLSTATES.has(code) || /^08/.test(code))) {
       return true;

@@ -18,6 +18,16 @@ describe('NamedSql', () => {
     expect(sql.text).toBe(`SELECT to_char($1::timestamptz, 'HH24":"MI":"SS')`);
   });
 
+  it('leaves colons inside quoted literals, quoted identifiers and comments alone', () => {
+    const sql = new NamedSql<{ at: Date }>(
+      `SELECT to_char(:at::timestamptz, 'HH24:MI'), 'it''s :not' AS ":odd" -- :nor this\n FROM t WHERE at = :at`,
+    );
+    expect(sql.text).toBe(
+      `SELECT to_char($1::timestamptz, 'HH24:MI'), 'it''s :not' AS ":odd" -- :nor this\n FROM t WHERE at = $1`,
+    );
+    expect(sql.names).toEqual(['at']);
+  });
+
   it('refuses to run without a value for a name', () => {
     const sql = new NamedSql<{ id: number }>('SELECT :id');
     expect(() => sql.values({} as { id: number })).toThrow('No value for the SQL parameter :id');

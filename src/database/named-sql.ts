@@ -1,8 +1,11 @@
 import type { EntityManager } from 'typeorm';
 import { PreparedStatement, runPrepared } from './prepared-statements';
 
-/** `:name`, but not the `::` of a cast. */
-const PLACEHOLDER = /(?<![:\w]):([A-Za-z_]\w*)/g;
+/**
+ * `:name`, but not the `::` of a cast, nor a colon inside a quoted literal ('HH24:MI'),
+ * a quoted identifier or a `--` comment: those are matched whole and kept as they are.
+ */
+const PLACEHOLDER = /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|(?<![:\w]):([A-Za-z_]\w*)/g;
 
 /**
  * One SQL statement with named placeholders (`:quantity`), written as the literal it is.
@@ -26,7 +29,10 @@ export class NamedSql<Params extends object> {
 
   constructor(named: string, prepareAs?: string) {
     const names: string[] = [];
-    this.text = named.replace(PLACEHOLDER, (_match, name: string) => {
+    this.text = named.replace(PLACEHOLDER, (match, name: string | undefined) => {
+      if (name === undefined) {
+        return match;
+      }
       const index = names.includes(name) ? names.indexOf(name) : names.push(name) - 1;
       return `$${index + 1}`;
     });

@@ -29,10 +29,12 @@ export interface Transaction {
  * the single connection).
  *
  * @example
- * const order = await transactions.run(async (manager, tx) => {
- *   await manager.query('UPDATE products SET stock = stock - $1 WHERE id = $2 AND stock >= $1', [qty, id]);
- *   tx.afterCommit(() => products.invalidate([id]));
- *   return manager.save(OrderEntity, draft);
+ * // A repository's write takes the manager of the transaction it runs in.
+ * const appended = await transactions.run(async (manager, tx) => {
+ *   const order = await orders.lock(manager, { id });
+ *   await orders.setStatus(manager, order.id, 'paid');
+ *   tx.afterCommit(() => relay.nudge());
+ *   return orders.appendEvent(manager, order, 'OrderPaid', { amount });
  * });
  */
 @Injectable()

@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { NatsConnectionService } from './nats-connection';
 import { NatsHealthIndicator } from './nats.health';
 import { OutboxRelay } from './outbox-relay.service';
+import { OutboxRepository } from './outbox.repository';
 
 /**
  * NATS JetStream publishing: the connection (when `NATS_URL` is set), the outbox relay
@@ -12,7 +13,7 @@ import { OutboxRelay } from './outbox-relay.service';
 @Global()
 @Module({
   imports: [TerminusModule],
-  providers: [NatsConnectionService, OutboxRelay, NatsHealthIndicator],
+  providers: [NatsConnectionService, OutboxRelay, OutboxRepository, NatsHealthIndicator],
   exports: [NatsConnectionService, OutboxRelay, NatsHealthIndicator],
 })
 export class NatsModule {}

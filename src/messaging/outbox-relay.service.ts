@@ -1,8 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { MetricsService } from '../metrics/metrics.service';
 import { NatsConnectionService } from './nats-connection';
+import { OutboxRepository, type OutboxRow } from './outbox.repository';
 
 const BATCH_SIZE = 100;
 const INTERVAL_MS = 300;
@@ -17,12 +17,6 @@ const MAX_BACKOFF_MS = 5_000;
  */
 export const LEASE_MS = 10_000;
 
-interface OutboxRow {
-  id: string;
-  subject: string;
-  payload: Record<string, unknown>;
-}
-
 interface BatchResult {
   published: number;
   /** The batch was full, or cut short by the lease: more rows are probably waiting. */
@@ -31,8 +25,7 @@ interface BatchResult {
 }
 
 /**
- * Publishes the outbox (rows written by `insertIntoOutbox` in the transaction of the change
- * they describe) to NATS JetStream, oldest first.
+ * Publishes the outbox (rows written in the transaction of the change they describe) to NATS JetStream, oldest first.
  *
  * Guarantees:
  * - **At least once, nothing lost.** A row is marked `published_at` only after JetStream
@@ -78,7 +71,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     private readonly nats: NatsConnectionService,
-    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxRepository,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -193,11 +186,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       }
     }
     if (sent.length > 0) {
-      await this.dataSource.query(
-        `UPDATE outbox SET published_at = now(), attempts = attempts + 1
-         WHERE id = ANY($1::uuid[]) AND published_at IS NULL`,
-        [sent],
-      );
+      await this.outbox.markPublished(sent);
       this.metrics.outboxPublished.inc(sent.length);
     }
     return { published: sent.length, more: cutShort || rows.length === BATCH_SIZE, failure };
@@ -208,55 +197,30 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
    * (one implicit transaction, no lock left behind); `null` when another live holder has it.
    */
   private async claimBatch(): Promise<OutboxRow[] | null> {
-    const rows = (await this.dataSource.query(
-      `WITH lease AS (
-         UPDATE outbox_relay_lease
-         SET holder = $1, expires_at = clock_timestamp() + make_interval(secs => $2::float8 / 1000)
-         WHERE id = 1 AND (holder = $1 OR expires_at < clock_timestamp())
-         RETURNING 1
-       )
-       SELECT id, subject, payload FROM outbox
-       WHERE published_at IS NULL AND EXISTS (SELECT 1 FROM lease)
-       ORDER BY created_at, id LIMIT $3`,
-      [this.holder, LEASE_MS, BATCH_SIZE],
-    )) as OutboxRow[];
+    const rows = await this.outbox.claimBatch(this.holder, LEASE_MS, BATCH_SIZE);
     if (rows.length > 0) {
       return rows;
     }
     // No rows: either nothing to publish or no lease; only the first is worth a pass.
-    const [held] = (await this.dataSource.query(
-      `SELECT holder = $1 AS mine FROM outbox_relay_lease WHERE id = 1`,
-      [this.holder],
-    )) as Array<{ mine: boolean }>;
-    return held?.mine ? [] : null;
+    return (await this.outbox.holdsLease(this.holder)) ? [] : null;
   }
 
   /** Hands the lease back on shutdown, so another instance need not wait for it to expire. */
   private async releaseLease(): Promise<void> {
     try {
-      await this.dataSource.query(
-        `UPDATE outbox_relay_lease SET expires_at = '-infinity' WHERE id = 1 AND holder = $1`,
-        [this.holder],
-      );
+      await this.outbox.releaseLease(this.holder);
     } catch {
       // the database is going away too: the lease expires by itself
     }
   }
 
   private async recordFailure(id: string, error: Error): Promise<void> {
-    await this.dataSource.query(`UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [
-      id,
-      error.message.slice(0, 1_000),
-    ]);
+    await this.outbox.recordFailure(id, error.message.slice(0, 1_000));
   }
 
-  /** One indexed count (outbox_unpublished_idx covers only unpublished rows). */
   private async refreshBacklog(): Promise<void> {
     try {
-      const [{ count }] = await this.dataSource.query(
-        `SELECT count(*)::int AS count FROM outbox WHERE published_at IS NULL`,
-      );
-      this.metrics.outboxBacklog.set(count);
+      this.metrics.outboxBacklog.set(await this.outbox.backlog());
     } catch {
       // keep the last known value; the failing pass has already been logged
     }

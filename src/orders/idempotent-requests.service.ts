@@ -16,6 +16,7 @@ import {
   requestFingerprint,
   StoredAnswer,
 } from './idempotency';
+import { IdempotencyKeysRepository, type StoredAnswerRow } from './idempotency-keys.repository';
 
 export interface Answer<T> {
   status: number;
@@ -44,23 +45,6 @@ export interface IdempotencyScope {
  */
 export const LOCK_MARGIN_MS = 1_000;
 
-/** Stores an answer unless the key holds one from within the window; returns a row only when it stored. */
-const STORE_ANSWER = `
-  INSERT INTO idempotency_keys AS stored (user_id, route, key, fingerprint, status_code, response, headers)
-  VALUES ($1, $2, $3, $4, $5, $6, $7)
-  ON CONFLICT (user_id, route, key) DO UPDATE
-    SET fingerprint = EXCLUDED.fingerprint, status_code = EXCLUDED.status_code,
-        response = EXCLUDED.response, headers = EXCLUDED.headers, created_at = now()
-    WHERE stored.created_at < $8
-  RETURNING 1`;
-
-interface StoredRow {
-  fingerprint: string;
-  status_code: number;
-  response: string;
-  headers: Record<string, string>;
-}
-
 /** The key already holds another request's answer: roll back and replay that one. */
 class KeyTakenError extends Error {}
 
@@ -88,6 +72,7 @@ export class IdempotentRequests {
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly dataSource: DataSource,
+    private readonly keys: IdempotencyKeysRepository,
     private readonly locks: RedisLock,
     private readonly metrics: MetricsService,
     config: ConfigService<AppConfig, true>,
@@ -176,26 +161,21 @@ export class IdempotentRequests {
     }
   }
 
-  private async store(
+  private store(
     manager: EntityManager,
     scope: IdempotencyScope & { key: string },
     fingerprint: string,
     answer: StoredAnswer,
   ): Promise<boolean> {
-    const rows = (await manager.query(STORE_ANSWER, [
-      scope.userId,
-      scope.route,
-      scope.key,
-      fingerprint,
-      answer.status,
-      answer.json,
-      answer.headers,
-      new Date(Date.now() - IDEMPOTENCY_WINDOW_MS),
-    ])) as unknown[];
-    return rows.length > 0;
+    return this.keys.store(
+      manager,
+      { userId: scope.userId, route: scope.route, key: scope.key },
+      { fingerprint, status: answer.status, response: answer.json, headers: answer.headers },
+      windowStart(),
+    );
   }
 
-  private replay(stored: StoredRow, fingerprint: string): IdempotentAnswer {
+  private replay(stored: StoredAnswerRow, fingerprint: string): IdempotentAnswer {
     if (stored.fingerprint !== fingerprint) {
       throw new IdempotencyKeyReusedError();
     }
@@ -203,14 +183,14 @@ export class IdempotentRequests {
     return { status: stored.status_code, json: stored.response, headers: stored.headers, replayed: true };
   }
 
-  private async find(userId: number, route: string, key: string): Promise<StoredRow | undefined> {
-    const rows = (await this.dataSource.query(
-      `SELECT fingerprint, status_code, response, headers FROM idempotency_keys
-       WHERE user_id = $1 AND route = $2 AND key = $3 AND created_at >= $4`,
-      [userId, route, key, new Date(Date.now() - IDEMPOTENCY_WINDOW_MS)],
-    )) as StoredRow[];
-    return rows[0];
+  private find(userId: number, route: string, key: string): Promise<StoredAnswerRow | undefined> {
+    return this.keys.find({ userId, route, key }, windowStart());
   }
+}
+
+/** Answers stored before this are expired: their key is free again. */
+function windowStart(): Date {
+  return new Date(Date.now() - IDEMPOTENCY_WINDOW_MS);
 }
 
 /** Serialised once: the text sent is the text stored. */

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { CartModule } from '../cart/cart.module';
 import { ProductsModule } from '../products/products.module';
 import { Checkout } from './checkout';
+import { IdempotencyKeysRepository } from './idempotency-keys.repository';
 import { IdempotentRequests } from './idempotent-requests.service';
 import { OrderEffects } from './order-effects';
 import { OrderEntity, OrderEventEntity, OrderItemEntity } from './order.entity';
@@ -12,6 +13,7 @@ import { OrdersService } from './orders.service';
 import { PaymentTimeoutJob } from './payment-timeout.job';
 import { WebhookSignatureGuard } from './webhooks/webhook-signature.guard';
 import { WebhooksController } from './webhooks/webhooks.controller';
+import { WebhookInboxRepository } from './webhooks/webhook-inbox.repository';
 import { WebhooksService } from './webhooks/webhooks.service';
 
 @Module({
@@ -23,8 +25,10 @@ import { WebhooksService } from './webhooks/webhooks.service';
     Checkout,
     OrderEffects,
     IdempotentRequests,
+    IdempotencyKeysRepository,
     PaymentTimeoutJob,
     WebhooksService,
+    WebhookInboxRepository,
     WebhookSignatureGuard,
   ],
   // For the storefront's pages, which check out through the same service.

@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { Repository } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { NamedSql } from '../database/named-sql';
 import { isoTimestamp } from '../messaging/outbox';
+import type { OrderSource } from './dto/order.dto';
 import type { PricedLine, RequestedLine } from './order-pricing';
 import type { OrderEventType, OrderStatus } from './order-state';
-import { OrderEntity, OrderEventEntity } from './order.entity';
 
 /** The locked row a transition works on. */
 export interface LockedOrder {
@@ -41,15 +40,6 @@ const IS_ON_SALE = new NamedSql<{ productId: number }>(
   `SELECT 1 FROM products WHERE id = :productId AND status = 'active' AND deleted_at IS NULL`,
 );
 
-/**
- * Inserts the order, its line snapshots (one array per column), its `OrderCreated` event
- * (seq 1: the order is new) and the event's outbox message under `mall.orders.<type>`,
- * with the payload consumers get: {id, type, orderId, orderSn, seq, at, data}. Returns
- * what the answer needs. An order number another order already has inserts nothing and
- * returns no row. The outbox row's created_at is clock_timestamp(), not now(): a
- * transaction that waited for an order's row lock writes after the one it waited for, so
- * the relay's created_at order is each order's event order.
- */
 /** A new order as the checkout inserts it: its number, owner, total and priced lines. */
 export interface NewOrder {
   orderSn: string;
@@ -71,6 +61,28 @@ interface InsertOrderParams {
   eventData: string;
 }
 
+/**
+ * The outbox message of the event the statement's `new_event` CTE inserted, for the order
+ * numbered `:orderSn`: subject `mall.orders.<type>`, and the payload consumers get,
+ * {id, type, orderId, orderSn, seq, at, data}. Every order event's message is written by
+ * this one CTE body ({@link INSERT_ORDER}, {@link APPEND_EVENT}). Its created_at is
+ * clock_timestamp(), not now(): a transaction that waited for an order's row lock writes
+ * after the one it waited for, so the relay's created_at order is each order's event order.
+ */
+const NEW_EVENT_OUTBOX_MESSAGE = `INSERT INTO outbox (id, subject, payload, created_at)
+     SELECT new_event.id, 'mall.orders.' || new_event.type,
+            jsonb_build_object('id', new_event.id, 'type', new_event.type, 'orderId', new_event.order_id,
+                               'orderSn', :orderSn::varchar, 'seq', new_event.seq,
+                               'at', ${isoTimestamp('new_event.at')}, 'data', new_event.data),
+            clock_timestamp()
+     FROM new_event`;
+
+/**
+ * Inserts the order, its line snapshots (one array per column), its `OrderCreated` event
+ * (seq 1: the order is new) and the event's outbox message ({@link NEW_EVENT_OUTBOX_MESSAGE}).
+ * Returns what the answer needs. An order number another order already has inserts
+ * nothing (no event, no message) and returns no row.
+ */
 const INSERT_ORDER = new NamedSql<InsertOrderParams>(
   `WITH new_order AS (
      INSERT INTO orders (order_sn, user_id, status, total) VALUES (:orderSn, :userId, 'pending', :total)
@@ -88,13 +100,7 @@ const INSERT_ORDER = new NamedSql<InsertOrderParams>(
      FROM new_order
      RETURNING id, order_id, seq, type, data, at
    ), new_message AS (
-     INSERT INTO outbox (id, subject, payload, created_at)
-     SELECT new_event.id, 'mall.orders.OrderCreated',
-            jsonb_build_object('id', new_event.id, 'type', new_event.type, 'orderId', new_event.order_id,
-                               'orderSn', new_order.order_sn, 'seq', new_event.seq,
-                               'at', ${isoTimestamp('new_event.at')}, 'data', new_event.data),
-            clock_timestamp()
-     FROM new_event, new_order
+     ${NEW_EVENT_OUTBOX_MESSAGE}
    )
    SELECT id, status, created_at AS "createdAt", updated_at AS "updatedAt" FROM new_order`,
   'checkout_insert_order',
@@ -125,8 +131,8 @@ export function insertOrderParams(order: NewOrder): InsertOrderParams {
 export const CHECKOUT_STATEMENTS = { takeStock: TAKE_STOCK, isOnSale: IS_ON_SALE, insertOrder: INSERT_ORDER };
 
 /**
- * Appends an event at the order's next seq and its outbox message (as {@link INSERT_ORDER}
- * does for `OrderCreated`). The caller holds the order's row lock, so seq is gap-free.
+ * Appends an event at the order's next seq and its outbox message
+ * ({@link NEW_EVENT_OUTBOX_MESSAGE}). The caller holds the order's row lock, so seq is gap-free.
  */
 const APPEND_EVENT = new NamedSql<{
   orderId: number;
@@ -134,7 +140,6 @@ const APPEND_EVENT = new NamedSql<{
   eventId: string;
   type: OrderEventType;
   data: string;
-  subject: string;
 }>(
   `WITH new_event AS (
      INSERT INTO order_events (id, order_id, seq, type, data)
@@ -143,13 +148,7 @@ const APPEND_EVENT = new NamedSql<{
             :type::varchar, :data::jsonb
      RETURNING id, order_id, seq, type, data, at
    ), new_message AS (
-     INSERT INTO outbox (id, subject, payload, created_at)
-     SELECT new_event.id, :subject::varchar,
-            jsonb_build_object('id', new_event.id, 'type', new_event.type, 'orderId', new_event.order_id,
-                               'orderSn', :orderSn::varchar, 'seq', new_event.seq,
-                               'at', ${isoTimestamp('new_event.at')}, 'data', new_event.data),
-            clock_timestamp()
-     FROM new_event
+     ${NEW_EVENT_OUTBOX_MESSAGE}
    )
    SELECT seq, at FROM new_event`,
 );
@@ -182,20 +181,55 @@ const RESTORE_STOCK = new NamedSql<{ productId: number; quantity: number }>(
    WHERE id = :productId`,
 );
 
+/** An order as the answers show it, with its lines in product-id order. */
+export interface OrderWithItems extends OrderSource {
+  userId: number;
+}
+
+/** An entry of an order's history. */
+export interface OrderEventRow {
+  seq: number;
+  type: OrderEventType;
+  at: Date;
+  data: Record<string, unknown>;
+}
+
+const ORDER_COLUMNS = `o.id, o.order_sn AS "orderSn", o.user_id AS "userId", o.status, o.total::float8 AS total,
+  o.created_at AS "createdAt", o.updated_at AS "updatedAt",
+  (SELECT coalesce(json_agg(json_build_object('productId', i.product_id, 'name', i.name, 'unitPrice', i.unit_price,
+                                              'quantity', i.quantity, 'subtotal', i.subtotal::float8)
+                            ORDER BY i.product_id), '[]')
+   FROM order_items i WHERE i.order_id = o.id) AS items`;
+
+/** A page of orders with their lines, newest first, of one user or (`ownerId` NULL) of everyone. */
+const PAGE = new NamedSql<{ ownerId: number | null; limit: number; offset: number }>(
+  `SELECT ${ORDER_COLUMNS} FROM orders o
+   WHERE :ownerId::int IS NULL OR o.user_id = :ownerId::int
+   ORDER BY o.created_at DESC, o.id DESC LIMIT :limit OFFSET :offset`,
+);
+
+const COUNT = new NamedSql<{ ownerId: number | null }>(
+  `SELECT count(*)::int AS count FROM orders WHERE :ownerId::int IS NULL OR user_id = :ownerId::int`,
+);
+
+const FIND_WITH_ITEMS = new NamedSql<{ id: number }>(`SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = :id`);
+
+const HISTORY = new NamedSql<{ orderId: number }>(
+  `SELECT seq, type, at, data FROM order_events WHERE order_id = :orderId ORDER BY seq`,
+);
+
 /**
  * Every statement about orders, each visible here as the SQL it is: the checkout's
  * (stock, the order with its lines, event and outbox message), the locks, transitions and
  * stock restores of the state machine, and the reads of orders and their history.
- * Writes run on the `EntityManager` of the caller's transaction; reads outside one.
+ * Writes run on the `EntityManager` of the caller's transaction; reads outside one (on
+ * the data source's own manager).
  * The checkout's two statements are prepared (parsed and planned once per connection);
  * bench/checkout.pgbench.sql runs the same two.
  */
 @Injectable()
 export class OrdersRepository {
-  constructor(
-    @InjectRepository(OrderEntity) private readonly orders: Repository<OrderEntity>,
-    @InjectRepository(OrderEventEntity) private readonly events: Repository<OrderEventEntity>,
-  ) {}
+  constructor(private readonly dataSource: DataSource) {}
 
   /** Takes `line`'s stock; `undefined` when the product is not on sale or has too little. */
   async takeStock(manager: EntityManager, line: RequestedLine): Promise<{ name: string; price: number } | undefined> {
@@ -226,7 +260,6 @@ export class OrdersRepository {
       eventId: randomUUID(),
       type,
       data: JSON.stringify(data),
-      subject: `mall.orders.${type}`,
     });
     return appended;
   }
@@ -257,23 +290,29 @@ export class OrdersRepository {
     }
   }
 
-  /** A page of orders, newest first, of one user (or of everyone). */
-  page(ownerId: number | undefined, page: { page: number; pageSize: number }): Promise<[OrderEntity[], number]> {
-    return this.orders.findAndCount({
-      where: ownerId === undefined ? {} : { userId: ownerId },
-      relations: { items: true },
-      order: { createdAt: 'DESC', id: 'DESC' },
-      skip: (page.page - 1) * page.pageSize,
-      take: page.pageSize,
+  /** A page of orders, newest first, of one user (or of everyone), and how many there are in all. */
+  async page(
+    ownerId: number | undefined,
+    page: { page: number; pageSize: number },
+  ): Promise<[OrderWithItems[], number]> {
+    const owner = { ownerId: ownerId ?? null };
+    const manager = this.dataSource.manager;
+    const orders = await PAGE.run<OrderWithItems>(manager, {
+      ...owner,
+      limit: page.pageSize,
+      offset: (page.page - 1) * page.pageSize,
     });
+    const [{ count }] = await COUNT.run<{ count: number }>(manager, owner);
+    return [orders, count];
   }
 
-  async findWithItems(id: number): Promise<OrderEntity | undefined> {
-    return (await this.orders.findOne({ where: { id }, relations: { items: true } })) ?? undefined;
+  async findWithItems(id: number): Promise<OrderWithItems | undefined> {
+    const [order] = await FIND_WITH_ITEMS.run<OrderWithItems>(this.dataSource.manager, { id });
+    return order;
   }
 
   /** An order's history, oldest first. */
-  history(orderId: number): Promise<OrderEventEntity[]> {
-    return this.events.find({ where: { orderId }, order: { seq: 'ASC' } });
+  history(orderId: number): Promise<OrderEventRow[]> {
+    return HISTORY.run<OrderEventRow>(this.dataSource.manager, { orderId });
   }
 }

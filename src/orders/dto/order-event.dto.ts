@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import type { CancelReason, OrderEventType } from '../order-state';
-import type { OrderEventEntity } from '../order.entity';
 import { OrderLineDto } from './order.dto';
 
 const CANCEL_REASONS: CancelReason[] = ['customer', 'payment_timeout', 'payment_failed', 'admin'];
@@ -119,7 +118,7 @@ export const ORDER_EVENT_SCHEMA = {
   },
 };
 
-export function orderEventFrom(event: OrderEventEntity): OrderEventDto {
+export function orderEventFrom(event: { seq: number; type: OrderEventType; at: Date; data: unknown }): OrderEventDto {
   // `data` is what this service wrote for the event's type (see the data DTOs above).
   return { seq: event.seq, type: event.type, at: event.at.toISOString(), data: event.data } as OrderEventDto;
 }

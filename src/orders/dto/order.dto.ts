@@ -31,7 +31,7 @@ export class OrderLineDto {
 }
 
 /**
- * What an order answer is made from: an `OrderEntity` loaded with its items, or an order
+ * What an order answer is made from: an order read with its items, or an order
  * just placed (built from what its INSERT returned), so both answer in the same shape.
  */
 export interface OrderSource {

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { DomainError } from '../../common/errors/domain-error';
 import { isUniqueViolation, TransactionRunner } from '../../database/transaction-runner';
 import { MetricsService } from '../../metrics/metrics.service';
@@ -7,9 +6,8 @@ import { OrderDto } from '../dto/order.dto';
 import type { OrderAction } from '../order-state';
 import type { LockedOrder } from '../orders.repository';
 import { OrdersService } from '../orders.service';
+import { WebhookInboxRepository, type WebhookSource } from './webhook-inbox.repository';
 import { DuplicateEventDto, LogisticsEventDto, PaymentEventDto } from './webhook-events.dto';
-
-type Source = 'payments' | 'logistics';
 
 export class AmountMismatchError extends DomainError {
   constructor(expected: number, paid: number) {
@@ -28,7 +26,7 @@ export class WebhooksService {
   constructor(
     private readonly orders: OrdersService,
     private readonly transactions: TransactionRunner,
-    private readonly dataSource: DataSource,
+    private readonly inbox: WebhookInboxRepository,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -51,13 +49,13 @@ export class WebhooksService {
   }
 
   private async apply(
-    source: Source,
+    source: WebhookSource,
     eventId: string,
     orderSn: string,
     action: OrderAction,
     options: { data: Record<string, unknown>; check?: (order: LockedOrder) => void },
   ): Promise<OrderDto | DuplicateEventDto> {
-    if (await this.seen(source, eventId)) {
+    if (await this.inbox.seen(source, eventId)) {
       this.metrics.webhookDuplicates.inc({ source });
       return { duplicate: true };
     }
@@ -65,11 +63,7 @@ export class WebhooksService {
       const id = await this.transactions.run(async (manager, tx) => {
         const order = await this.orders.lock(manager, { orderSn });
         options.check?.(order);
-        await manager.query(`INSERT INTO webhook_inbox (source, event_id, order_id) VALUES ($1, $2, $3)`, [
-          source,
-          eventId,
-          order.id,
-        ]);
+        await this.inbox.record(manager, source, eventId, order.id);
         await this.orders.move(manager, tx, order, action, options.data);
         return order.id;
       });
@@ -81,13 +75,5 @@ export class WebhooksService {
       }
       throw error;
     }
-  }
-
-  private async seen(source: Source, eventId: string): Promise<boolean> {
-    const rows = (await this.dataSource.query(`SELECT 1 FROM webhook_inbox WHERE source = $1 AND event_id = $2`, [
-      source,
-      eventId,
-    ])) as unknown[];
-    return rows.length > 0;
   }
 }
