@@ -11,6 +11,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { routeTemplateOf } from '../common/http/route-template';
 import { doorRefusal, type DoorRefusal } from './door-refusals';
 import { setSecurityHeaders } from './security-headers';
+import { limitUndeclaredBody } from './undeclared-body';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -45,6 +46,7 @@ export class FrontDoor {
     if (this.metrics) {
       whenDone(req, res, this.metrics);
     }
+    limitUndeclaredBody(req, res, this.bodyLimitBytes);
     const refusal = doorRefusal(req, this.bodyLimitBytes);
     if (refusal) {
       refuse(req, res, refusal);
