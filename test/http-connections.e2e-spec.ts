@@ -8,9 +8,9 @@ const REQUEST_TIMEOUT_MS = 1_000;
 const GIVE_UP_MS = 5_000;
 
 /**
- * Connections are not held: declared bodies over BODY_LIMIT, slow headers and slow
- * bodies end in a contract error and a closed connection, on either HTTP adapter; so
- * does every request the HTTP parser or the front door refuses.
+ * Connections are not held: bodies over BODY_LIMIT, slow headers and slow bodies end in
+ * a contract error and a closed connection; so does every request the HTTP parser or the
+ * front door refuses.
  */
 describe('HTTP connections', () => {
   let world: TestWorld;

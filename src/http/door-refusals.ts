@@ -7,7 +7,7 @@ export interface DoorRefusal {
 }
 
 /**
- * What the front door refuses before any framework sees the request, on either adapter,
+ * What the front door refuses before the framework sees the request,
  * or undefined to let it in:
  *
  * - a `Content-Length` over `BODY_LIMIT`: 413 at once, without reading the body (the

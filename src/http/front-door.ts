@@ -16,7 +16,7 @@ import { limitUndeclaredBody } from './undeclared-body';
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
- * What every request meets first, on either HTTP adapter and before the framework: its
+ * What every request meets first, before the framework: its
  * request id, its client address (`TRUST_PROXY` decides whether `X-Forwarded-For` counts),
  * the security headers, the request-duration metric (labelled by route
  * template, matched or not) and its access line ({@link logAccess}), the refusals that
