@@ -13,7 +13,7 @@ RUN npm run build \
 # --- runtime ------------------------------------------------------------------------------
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production
-# Memory limits chosen with `npm run bench -- --memory` (README § Memory): the V8 heap is
+# Memory limits chosen with `npm run bench -- --memory` (docs/performance.md, "Memory"): the V8 heap is
 # what grows under load (to ~335 MB unbounded), so it is bounded; fewer malloc arenas keep
 # native memory compact. test/memory-limits.e2e-spec.ts runs the built service with exactly
 # these under a burst of megabyte answers: 160 MB of old space ran out there, and 256 MB

@@ -11,7 +11,7 @@
  * prefix, seeds it, and drives it with autocannon; in the same run it measures a raw
  * node:http server and a bare NestJS app serving the same JSON, the service with
  * WORKERS=2, and pgbench running the checkout transaction. Runs alternate (service, raw,
- * bare, … per round) and the report gives medians. See README § Performance.
+ * bare, … per round) and the report gives medians. See docs/performance.md.
  */
 import { cpus } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -23,7 +23,7 @@ export const ROUTE_FACTS: RouteFacts = { isPublic: isPublicRoute, isRateLimited:
  */
 export async function createApp(config: AppConfig): Promise<INestApplication> {
   const { http } = config;
-  const door = new FrontDoor(http.bodyLimitBytes, compileProxyTrust(http.trustProxy));
+  const door = new FrontDoor(http, compileProxyTrust(http.trustProxy));
   const adapter = new ExpressHttpAdapter(httpServerOptions(http), door);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,

@@ -5,4 +5,4 @@ import { enableCompileCache } from 'node:module';
  * this in a cache on disk (under the OS temp directory, or `NODE_COMPILE_CACHE`), so a
  * restart compiles none of them again. A cache that cannot be written is skipped silently.
  */
-enableCompileCache();
+(enableCompileCache as undefined | (() => void))?.();

@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { rawExchange } from './support/raw-http';
 import { closeSuite, openSuite, TestApp, TestWorld } from './support/test-app';
 
@@ -6,6 +6,20 @@ const HEADERS_TIMEOUT_MS = 500;
 const REQUEST_TIMEOUT_MS = 1_000;
 /** Far beyond either timeout plus Node's one-second check: only a connection held for long gets here. */
 const GIVE_UP_MS = 5_000;
+const MAX_URL_BYTES = 1_024;
+
+/** Requests refused before any route, each by the parser or the front door. */
+const REFUSED: Array<[what: string, head: string, trickle?: (index: number) => string]> = [
+  ['garbage (400)', 'NOT HTTP AT ALL\r\n\r\n'],
+  ['headers over MAX_HEADER_BYTES (431)', `GET / HTTP/1.1\r\nHost: m\r\nX-Pad: ${'p'.repeat(20_000)}\r\n\r\n`],
+  ['headers that never finish (408)', 'GET /health/live HTTP/1.1\r\nHost: m\r\n', (index) => `X-Slow-${index}: 1\r\n`],
+  [
+    'a Content-Length over BODY_LIMIT (413)',
+    'POST /v1/auth/login HTTP/1.1\r\nHost: m\r\nContent-Length: 104857600\r\n\r\n',
+  ],
+  ['a target over MAX_URL_BYTES (414)', `GET /v1/products?x=${'a'.repeat(MAX_URL_BYTES)} HTTP/1.1\r\nHost: m\r\n\r\n`],
+  ['HTTP/1.1 without Host (400)', 'GET /health/live HTTP/1.1\r\n\r\n'],
+];
 
 /**
  * Connections are not held: bodies over BODY_LIMIT, slow headers and slow bodies end in
@@ -30,6 +44,7 @@ describe('HTTP connections', () => {
       BODY_LIMIT: '1kb',
       HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
       REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+      MAX_URL_BYTES: String(MAX_URL_BYTES),
     }));
     port = (t.app.getHttpServer().address() as AddressInfo).port;
   });
@@ -181,5 +196,48 @@ describe('HTTP connections', () => {
       expect(res.body).toEqual(contractError(status, code));
       expect(res.closed).toBe(true);
     });
+
+    it('answers a request target over MAX_URL_BYTES with 414 URI_TOO_LONG, and one at the limit as usual', async () => {
+      const long = await rawExchange(
+        port,
+        `GET /v1/products/1?x=${'a'.repeat(MAX_URL_BYTES)} HTTP/1.1\r\nHost: m\r\n\r\n`,
+      );
+      expect(long.status).toBe(414);
+      expect(long.body).toEqual(contractError(414, 'URI_TOO_LONG'));
+      expect(long.closed).toBe(true);
+      const path = '/v1/products/999999?x=';
+      const atLimit = await t.http.get(path + 'a'.repeat(MAX_URL_BYTES - path.length));
+      expect(atLimit.status).not.toBe(414); // the pipeline's answer, whatever it is
+    });
+
+    // A client that never reads nor closes must not keep the server's side of the
+    // connection (half-closed, it would wait for the client's FIN forever).
+    it.each(REFUSED.map(([what, head, trickle]) => ({ what, head, trickle })))(
+      'after refusing $what, closes its side within a second though the client never reads',
+      async ({ head, trickle }) => {
+        const server = t.app.getHttpServer() as import('node:http').Server;
+        const socket = net.connect(port, '127.0.0.1');
+        socket.on('error', () => undefined);
+        socket.pause(); // never reads, never ends
+        await new Promise((done) => socket.once('connect', done));
+        socket.write(head);
+        const timer = trickle ? setInterval(() => socket.writable && socket.write(trickle(0)), 100) : undefined;
+        try {
+          const deadline = Date.now() + REQUEST_TIMEOUT_MS + 3_000;
+          let open = 1;
+          while (Date.now() < deadline) {
+            open = await new Promise<number>((done) => server.getConnections((_error, count) => done(count)));
+            if (open === 0) {
+              break;
+            }
+            await new Promise((done) => setTimeout(done, 100));
+          }
+          expect(open).toBe(0);
+        } finally {
+          clearInterval(timer);
+          socket.destroy();
+        }
+      },
+    );
   });
 });

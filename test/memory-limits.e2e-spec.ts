@@ -101,3 +101,89 @@ describe('Memory limits of the built service under a burst', () => {
     expect(service.output()).not.toMatch(/heap out of memory|FATAL ERROR/i);
   }, 300_000);
 });
+
+/** Resident memory of `pid` in MB (VmRSS). */
+function rssMb(pid: number): number {
+  const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+/**
+ * One anonymous client flooding long, distinct request targets over keep-alive
+ * connections, with the image's memory limits and the default rate limit, while nothing
+ * reads the service's stdout: targets over MAX_URL_BYTES are refused at the door, the
+ * rest are logged with a bounded target, the lines stdout cannot take are dropped and
+ * counted, and the response cache bounds the targets it remembers. Memory stays flat.
+ */
+describe('Memory of the built service under a flood of long URLs', () => {
+  const FLOOD_MS = 20_000;
+  const CONNECTIONS = 32;
+  let world: TestWorld;
+  let service: ServiceProcess;
+
+  beforeAll(async () => {
+    ensureBuilt();
+    world = await createWorld();
+    const storage: Record<string, string> = world.databaseUrl
+      ? { DATABASE_URL: world.databaseUrl, REDIS_URL: world.redisUrl ?? '', REDIS_KEY_PREFIX: world.keyPrefix }
+      : { DATA_DIR: 'memory://' };
+    if (!storage.REDIS_URL) {
+      delete storage.REDIS_URL;
+    }
+    service = startService(
+      await freePort(),
+      {
+        ...storage,
+        NODE_OPTIONS: dockerfileEnv('NODE_OPTIONS'),
+        MALLOC_ARENA_MAX: dockerfileEnv('MALLOC_ARENA_MAX'),
+        SEED_DEMO: 'true',
+      },
+      { unreadStdout: true },
+    );
+    await service.waitForLive();
+  }, 120_000);
+
+  afterAll(async () => {
+    await service?.kill();
+    await world?.drop();
+  });
+
+  it('stays alive with flat memory, refusing targets over MAX_URL_BYTES and dropping the log lines stdout cannot take', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+    const statuses = new Map<number | string, number>();
+    const samples: number[] = [];
+    const sampler = setInterval(() => samples.push(rssMb(service.pid)), 500);
+    const deadline = Date.now() + FLOOD_MS;
+    let sent = 0;
+    try {
+      await Promise.all(
+        Array.from({ length: CONNECTIONS }, async () => {
+          while (Date.now() < deadline) {
+            const n = sent++;
+            // Half just under the default MAX_URL_BYTES (the pipeline answers them), half far over it.
+            const padding = 'a'.repeat(n % 2 === 0 ? 3_900 : 16_000);
+            const res = await send(service.port, 'GET', `/v1/products/1?x=${n}${padding}`, { agent });
+            const key = res.error ?? res.status!;
+            statuses.set(key, (statuses.get(key) ?? 0) + 1);
+          }
+        }),
+      );
+    } finally {
+      clearInterval(sampler);
+      agent.destroy();
+    }
+    const summary = `${sent} requests: ${JSON.stringify(Object.fromEntries(statuses))}; RSS samples (MB): ${samples.map(Math.round).join(' ')}`;
+    expect(statuses.get(414)).toBeGreaterThan(sent / 4);
+    expect([...statuses.keys()].filter((key) => typeof key === 'string')).toEqual([]);
+    expect((await send(service.port, 'GET', '/health/live')).status).toBe(200);
+    // Flat: the last third of the flood holds no more than the first third did, give or take.
+    const third = Math.floor(samples.length / 3);
+    const early = Math.max(...samples.slice(0, third));
+    const late = Math.max(...samples.slice(-third));
+    expect(late - early < 48 ? 'flat' : `grew ${Math.round(late - early)} MB: ${summary}`).toBe('flat');
+    const metrics = await send(service.port, 'GET', '/metrics');
+    const dropped = Number(/^log_lines_dropped_total (\d+)/m.exec(metrics.text ?? '')?.[1]);
+    expect(dropped).toBeGreaterThan(0);
+    expect(service.output()).not.toMatch(/heap out of memory|FATAL ERROR/i);
+  }, 120_000);
+});

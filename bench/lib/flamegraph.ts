@@ -1,6 +1,6 @@
 /**
  * A V8 `.cpuprofile` (what `node --cpu-prof` writes) turned into a self-contained SVG
- * flame graph, plus the self-time tables the README quotes. No dependencies, no network.
+ * flame graph, plus the self-time tables printed beside it. No dependencies, no network.
  */
 
 interface CallFrame {

@@ -338,7 +338,7 @@ const fmt = (value: number, digits = 1): string =>
     ? value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
     : '—';
 
-/** The summary as a plain-text table (also pasted into README's Performance section). */
+/** The summary as a plain-text table (the source of docs/performance.md's results). */
 export function formatTable(summary: Summary): string {
   const header = [
     'scenario',

@@ -1,6 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
-// OWASP's scrypt floor (N=2^17 is its stronger option; 2^15 keeps a login near 50 ms on a small core).
+// OWASP's scrypt floor (N=2^17 is its stronger option; 2^15 keeps a login quick on a small core).
 const PARAMS = { N: 32_768, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 const KEY_LENGTH = 64;
 

@@ -6,8 +6,8 @@ const CAPACITY = 4_096;
 /**
  * Tokens whose signature and claims `AuthGuard` has checked, by their exact text, with
  * the caller they name. A client sends the same token on every request, and checking it
- * again (two base64 decodings, two JSON parses, an HMAC) was a tenth of the CPU of a
- * checkout. Only what cannot change is remembered: a token found here is still refused
+ * again (two base64 decodings, two JSON parses, an HMAC) would repeat that work on every
+ * request for the same answer. Only what cannot change is remembered: a token found here is still refused
  * once its `exp` has passed (at the second jsonwebtoken refuses it), and revocation and
  * the user's existence are checked on every request by the guard. The oldest token is
  * forgotten first, so the set stays bounded.

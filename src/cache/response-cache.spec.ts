@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RateLimiter } from '../rate-limit/rate-limiter';
 import type { CacheService } from './cache.service';
-import { MAX_BODY_BYTES, MAX_BYTES, ResponseCache } from './response-cache';
+import { MAX_BODY_BYTES, MAX_BYTES, MAX_OFFERED_BYTES, ResponseCache } from './response-cache';
 
 /** What L1 holds now, per namespace/id: the fake behind `peekJson`. */
 const l1 = new Map<string, string>();
@@ -79,17 +79,18 @@ describe('ResponseCache', () => {
 
   it('keeps its body bytes under MAX_BYTES, forgetting the oldest first, and never stores a huge body', () => {
     const responses = new ResponseCache(cache, limiter);
-    const page = 'x'.repeat(MAX_BODY_BYTES);
+    // Each answer is held with its target: a body just under the bound leaves room for it.
+    const page = 'x'.repeat(MAX_BODY_BYTES - 100);
     for (let i = 0; i < 40; i++) {
       answer(responses, `/v1/products?page=${i}`, `list-${i}`, page);
     }
     expect(responses.size.bytes).toBeLessThanOrEqual(MAX_BYTES);
     expect(responses.size.entries).toBe(MAX_BYTES / MAX_BODY_BYTES);
-    answer(responses, '/v1/products?huge', 'huge', page + 'x');
+    answer(responses, '/v1/products?huge', 'huge', 'x'.repeat(MAX_BODY_BYTES));
     expect(responses.size.bytes).toBeLessThanOrEqual(MAX_BYTES);
   });
 
-  it('stores an answer from its target\'s second offer on, and again at once after it went stale', async () => {
+  it("stores an answer from its target's second offer on, and again at once after it went stale", async () => {
     const responses = new ResponseCache(cache, limiter);
     answer(responses, '/v1/products/7', '7', '{"id":7}', 200, 1);
     expect(responses.size.entries).toBe(0);
@@ -144,9 +145,23 @@ describe('ResponseCache', () => {
     // 0.6 × MAX_BODY_BYTES in UTF-8, but 1.2 × in the heap: left to the pipeline.
     const wide = 'x'.repeat(MAX_BODY_BYTES * 0.6) + '商';
     answer(responses, '/v1/products?wide', 'wide', wide);
-    expect(responses.size).toEqual({ entries: 0, bytes: 0 });
+    expect(responses.size).toMatchObject({ entries: 0, bytes: 0 });
     const narrow = 'x'.repeat(MAX_BODY_BYTES * 0.6);
     answer(responses, '/v1/products?narrow', 'narrow', narrow);
-    expect(responses.size).toEqual({ entries: 1, bytes: narrow.length });
+    expect(responses.size).toMatchObject({ entries: 1, bytes: '/v1/products?narrow'.length + narrow.length });
+  });
+
+  it('counts the targets it keeps: distinct long targets asked once stay within MAX_OFFERED_BYTES', () => {
+    const responses = new ResponseCache(cache, limiter);
+    const padding = 'a'.repeat(4_000);
+    for (let i = 0; i < 2_000; i++) {
+      answer(responses, `/v1/products/1?x=${i}${padding}`, '1', '{"id":1}', 200, 1);
+    }
+    expect(responses.size.offeredBytes).toBeGreaterThan(MAX_OFFERED_BYTES / 2);
+    expect(responses.size.offeredBytes).toBeLessThanOrEqual(MAX_OFFERED_BYTES);
+    expect(responses.size.offered).toBeLessThan(2_000);
+    // The newest are the ones remembered: a second offer of the last target stores it.
+    answer(responses, `/v1/products/1?x=1999${padding}`, '1', '{"id":1}', 200, 1);
+    expect(responses.size.entries).toBe(1);
   });
 });

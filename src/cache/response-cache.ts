@@ -9,13 +9,15 @@ export const MAX_ENTRIES = 5_000;
 /** Targets remembered as offered once (their text only); past it the oldest are forgotten first. */
 export const MAX_OFFERED = 4 * MAX_ENTRIES;
 /**
- * Heap bytes of bodies held at most. A body is L1's own string when stored, but L1 refills
+ * Heap bytes of stored answers held at most: their bodies and the targets they are kept under. A body is L1's own string when stored, but L1 refills
  * with new strings, so the stored copies may come to be the only ones: bounded, they cannot
  * crowd the heap (distinct 1 MB list pages would otherwise reach gigabytes). Counted as V8
  * holds them ({@link heapBytesOf}), not as sent: one Chinese name makes a whole page a
  * two-byte string, twice its length in the heap, while UTF-8 counts most of it once.
  */
 export const MAX_BYTES = 16 * 1024 * 1024;
+/** Heap bytes of the targets remembered as offered once, at most (a target is a key too). */
+export const MAX_OFFERED_BYTES = MAX_BYTES / 8;
 /** A larger answer is left to the pipeline each time: storing it would evict dozens of others. */
 export const MAX_BODY_BYTES = MAX_BYTES / 16;
 
@@ -110,6 +112,7 @@ export class ResponseCache {
    * queries filled the cache, and the heap, with pages nobody asked for again.
    */
   private readonly offered = new Set<string>();
+  private offeredBytes = 0;
 
   constructor(
     private readonly cache: CacheService,
@@ -170,10 +173,7 @@ export class ResponseCache {
       return;
     }
     if (!this.offered.has(target)) {
-      this.offered.add(target);
-      if (this.offered.size > MAX_OFFERED) {
-        this.offered.delete(this.offered.values().next().value!);
-      }
+      this.remember(target);
       return;
     }
     res.once('finish', () => {
@@ -186,7 +186,7 @@ export class ResponseCache {
         headers: storedHeaders(res.getHeaders(), (req as WithHeadersBefore)[BEFORE_PIPELINE] ?? {}),
         parts,
         bodyBytes: sum(sent),
-        heldBytes: sum(parts.map((part, index) => heapBytesOf(part, sent[index]))),
+        heldBytes: heapBytesOf(target) + sum(parts.map((part, index) => heapBytesOf(part, sent[index]))),
         source,
         visitors: page?.visitors,
         template: routeTemplateOf(req),
@@ -194,9 +194,14 @@ export class ResponseCache {
     });
   }
 
-  /** How many answers, and the heap bytes of their bodies, are held now (for tests and curiosity). */
-  get size(): { entries: number; bytes: number } {
-    return { entries: this.entries.size, bytes: this.bytes };
+  /** How many answers, and the heap bytes of their bodies and targets, are held now; and the targets offered once. */
+  get size(): { entries: number; bytes: number; offered: number; offeredBytes: number } {
+    return {
+      entries: this.entries.size,
+      bytes: this.bytes,
+      offered: this.offered.size,
+      offeredBytes: this.offeredBytes,
+    };
   }
 
   private store(target: string, response: StoredResponse): void {
@@ -212,6 +217,19 @@ export class ResponseCache {
         break;
       }
       this.forget(oldest);
+    }
+  }
+
+  /** Notes `target` as offered once, forgetting the oldest such targets past the count and byte bounds. */
+  private remember(target: string): void {
+    this.offered.add(target);
+    this.offeredBytes += heapBytesOf(target);
+    for (const oldest of this.offered) {
+      if (this.offered.size <= MAX_OFFERED && this.offeredBytes <= MAX_OFFERED_BYTES) {
+        break;
+      }
+      this.offered.delete(oldest);
+      this.offeredBytes -= heapBytesOf(oldest);
     }
   }
 

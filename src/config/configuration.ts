@@ -21,6 +21,7 @@ export function buildConfiguration(env: Environment) {
       keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
       headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
       maxHeaderBytes: env.MAX_HEADER_BYTES,
+      maxUrlBytes: env.MAX_URL_BYTES,
       bodyLimitBytes: sizeInBytes(env.BODY_LIMIT),
       rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
       /** Per client on login and register, on top of the general budget; 0: off. */

@@ -165,6 +165,13 @@ export class Environment {
   @Max(1_048_576)
   MAX_HEADER_BYTES = 16_384;
 
+  /** Longest request target (path and query) let in; longer is 414 at the front door. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(256)
+  @Max(65_536)
+  MAX_URL_BYTES = 4_096;
+
   @Matches(/^\d+(b|kb|mb)?$/i, { message: 'BODY_LIMIT must be a size such as 100kb, 1mb or 2048' })
   BODY_LIMIT = '100kb';
 

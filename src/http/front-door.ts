@@ -9,7 +9,7 @@ import { assignRequestId, requestIdOf } from '../common/http/request-id';
 import { logAccess } from '../logging/access-log';
 import { MetricsService } from '../metrics/metrics.service';
 import { routeTemplateOf } from '../common/http/route-template';
-import { doorRefusal, type DoorRefusal } from './door-refusals';
+import { doorRefusal, type DoorLimits, type DoorRefusal } from './door-refusals';
 import { setSecurityHeaders } from './security-headers';
 import { limitUndeclaredBody } from './undeclared-body';
 
@@ -29,7 +29,7 @@ export class FrontDoor {
   private responses?: ResponseCache;
 
   constructor(
-    private readonly bodyLimitBytes: number,
+    private readonly limits: DoorLimits,
     private readonly proxyTrust: ProxyTrust,
   ) {}
 
@@ -46,8 +46,8 @@ export class FrontDoor {
     if (this.metrics) {
       whenDone(req, res, this.metrics);
     }
-    limitUndeclaredBody(req, res, this.bodyLimitBytes);
-    const refusal = doorRefusal(req, this.bodyLimitBytes);
+    limitUndeclaredBody(req, res, this.limits.bodyLimitBytes);
+    const refusal = doorRefusal(req, this.limits);
     if (refusal) {
       refuse(req, res, refusal);
     } else if (this.responses) {
@@ -74,7 +74,11 @@ function whenDone(req: IncomingMessage, res: ServerResponse, metrics: MetricsSer
   res.once('close', () => {
     const elapsedMs = performance.now() - startedAt;
     if (res.writableFinished) {
-      const labels = { method: req.method, route: routeTemplateOf(req) ?? 'unmatched', status_code: String(res.statusCode) };
+      const labels = {
+        method: req.method,
+        route: routeTemplateOf(req) ?? 'unmatched',
+        status_code: String(res.statusCode),
+      };
       metrics.httpRequestDuration.observe(labels, elapsedMs / 1000);
     }
     logAccess(req, res, elapsedMs);

@@ -18,6 +18,9 @@ const PARSER_ERRORS: Record<string, { status: number; code: string; message: str
 };
 const MALFORMED = { status: 400, code: 'MALFORMED_REQUEST', message: 'The request could not be parsed' };
 
+/** How long a connection refused by the parser is kept after its answer, for the client to read it. */
+const REFUSED_SOCKET_LINGER_MS = 500;
+
 /** How often Node looks for connections past their headers or request timeout at most (its default: 30 s). */
 const MAX_TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
@@ -52,7 +55,7 @@ export function configureHttpServer(server: Server, http: AppConfig['http']): vo
   // Node would send "100 Continue" to every such request, inviting a body the front door
   // is about to refuse: only a body it would accept is invited.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-    if (!doorRefusal(req, http.bodyLimitBytes)) {
+    if (!doorRefusal(req, http)) {
       res.writeContinue();
     }
     server.emit('request', req, res);
@@ -88,5 +91,9 @@ export function configureHttpServer(server: Server, http: AppConfig['http']): vo
         body,
       ].join('\r\n'),
     );
+    // The server's sockets are half-open (`allowHalfOpen`): `end` alone sends our FIN and
+    // then waits for the client's, which a client that never reads never sends. The
+    // answer gets a moment to be read, then the connection is gone either way.
+    setTimeout(() => socket.destroy(), REFUSED_SOCKET_LINGER_MS).unref();
   });
 }

@@ -33,7 +33,7 @@ export interface RouteFacts {
 /**
  * Swagger UI at `/docs`, the OpenAPI 3 document at `/docs-json` (and `/docs-yaml`). The
  * document is built on the first request for it (Swagger keeps it from then on), not at
- * start-up: building it scans every route and costs 60–270 ms of a start that serves no
+ * start-up: building it scans every route, a noticeable part of a start that serves no
  * one meanwhile. `npm run openapi:check` still builds it, so a route it cannot describe
  * fails the check rather than the first visitor.
  */

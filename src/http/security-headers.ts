@@ -27,8 +27,8 @@ function headersOf(middleware: ReturnType<typeof helmet>): HeaderList {
  * protect a resource: CSP, HSTS, `nosniff`, `X-Frame-Options` and CORP — the OWASP REST
  * cheat sheet's set. Helmet's document-only headers (the opener policy, origin-agent
  * clustering, referrer policy, DNS prefetch, IE8's download option, Flash's cross-domain
- * policies, the XSS auditor) are left to pages and Swagger UI: on every JSON answer they
- * were a fifth of its bytes, and bytes are most of what a cached read costs to send.
+ * policies, the XSS auditor) are left to pages and Swagger UI: on a JSON answer they would
+ * be bytes a browser never uses, and bytes are most of what a cached read costs to send.
  */
 const API_HEADERS = headersOf(
   helmet({

@@ -1,7 +1,7 @@
 import type { Options } from 'pino-http';
 import { requestIdOf } from '../common/http/request-id';
 import { activeTraceFields } from '../tracing/trace-context';
-import { redactUrl } from './redact-url';
+import { logTarget } from './redact-url';
 
 /** Body fields that hold a password, wherever a body is logged. */
 const PASSWORD_FIELDS = ['password', 'currentPassword', 'newPassword'];
@@ -38,7 +38,7 @@ export function httpLogOptions(level: string, tracing: boolean): Options {
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     serializers: {
       // Only these: headers hold credentials, and a URL may (redacted here).
-      req: (req: { method: string; url: string }) => ({ method: req.method, url: redactUrl(req.url) }),
+      req: (req: { method: string; url: string }) => ({ method: req.method, url: logTarget(req.url) }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
   };

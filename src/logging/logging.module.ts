@@ -5,9 +5,10 @@ import { AppConfig } from '../config/configuration';
 import { TracingModule } from '../tracing/tracing.module';
 import { tracingEnabled } from '../tracing/tracing';
 import { httpLogOptions } from './http-log-options';
+import { logStream } from './log-stream';
 
 /**
- * Structured JSON logs (see {@link httpLogOptions}). Traces are the other half of the
+ * Structured logs (see {@link httpLogOptions}) on a bounded stdout stream ({@link logStream}). Traces are the other half of the
  * same telemetry, so their shutdown flush is wired in here as well.
  */
 @Module({
@@ -15,7 +16,7 @@ import { httpLogOptions } from './http-log-options';
     LoggerModule.forRootAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService<AppConfig, true>) => ({
-        pinoHttp: httpLogOptions(config.get('app', { infer: true }).logLevel, tracingEnabled()),
+        pinoHttp: [httpLogOptions(config.get('app', { infer: true }).logLevel, tracingEnabled()), logStream()],
         // Every path: lines logged outside the routes this names lack their request id.
         forRoutes: [{ path: '/{*path}', method: RequestMethod.ALL }],
       }),

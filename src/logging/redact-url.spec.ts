@@ -1,4 +1,4 @@
-import { redactUrl } from './redact-url';
+import { logTarget, MAX_LOGGED_TARGET, redactUrl } from './redact-url';
 
 describe('redactUrl', () => {
   it.each([
@@ -17,5 +17,21 @@ describe('redactUrl', () => {
 
   it.each(['/v1/products', '/v1/products?page=2&q=token', '/v1/products?', undefined])('keeps %s', (url) => {
     expect(redactUrl(url)).toBe(url);
+  });
+});
+
+describe('logTarget', () => {
+  it('keeps a target up to the bound whole, redacted', () => {
+    const url = `/v1/products?token=abc&q=${'a'.repeat(MAX_LOGGED_TARGET - 60)}`;
+    expect(logTarget(url)).toBe(redactUrl(url));
+  });
+
+  it('cuts a longer target to the bound and says how long it was, after redacting', () => {
+    const url = `/v1/products?token=secret-value&q=${'a'.repeat(10_000)}`;
+    const logged = logTarget(url)!;
+    expect(logged.length).toBeLessThan(MAX_LOGGED_TARGET + 40);
+    expect(logged).toContain('token=[redacted]');
+    expect(logged).not.toContain('secret-value');
+    expect(logged.endsWith(`…[${redactUrl(url)!.length} characters]`)).toBe(true);
   });
 });

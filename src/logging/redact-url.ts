@@ -34,3 +34,22 @@ export function redactUrl(url: string | undefined): string | undefined {
     });
   return `${url.slice(0, start)}?${query.join('&')}`;
 }
+
+/** Characters of a request target a log line keeps at most. */
+export const MAX_LOGGED_TARGET = 512;
+
+/**
+ * A request target as a log line carries it: redacted ({@link redactUrl}), then cut to
+ * {@link MAX_LOGGED_TARGET} characters with the length it had, so no client can make one
+ * line, or the queue of lines waiting for stdout, as large as its requests.
+ *
+ * @example
+ * logTarget('/v1/products?q=' + 'a'.repeat(4000)) // '/v1/products?q=aaa…[4015 characters]'
+ */
+export function logTarget(url: string | undefined): string | undefined {
+  const redacted = redactUrl(url);
+  if (redacted === undefined || redacted.length <= MAX_LOGGED_TARGET) {
+    return redacted;
+  }
+  return `${redacted.slice(0, MAX_LOGGED_TARGET)}…[${redacted.length} characters]`;
+}

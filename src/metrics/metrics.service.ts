@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { droppedLogLines } from '../logging/log-stream';
 
 /**
  * The app's Prometheus registry and every metric it records. One registry per app
@@ -66,6 +67,17 @@ export class MetricsService {
     name: 'outbox_backlog',
     help: 'Outbox rows not yet published to NATS (refreshed by each relay pass)',
     registers: [this.registry],
+  });
+
+  readonly logLinesDropped = new Counter({
+    name: 'log_lines_dropped_total',
+    help: 'Log lines dropped because stdout did not keep up (the queue waiting for it is bounded)',
+    registers: [this.registry],
+    collect() {
+      // The process's count: its one stdout stream is shared by every app in it.
+      this.reset();
+      this.inc(droppedLogLines());
+    },
   });
 
   constructor() {

@@ -87,8 +87,8 @@ const FIRST_FILTER_PARAMETER = 4;
  * already tells when it is neither empty nor full (the rows before it plus its own);
  * otherwise the `count(*)` of the filtered rows, which PostgreSQL then runs (an InitPlan
  * is evaluated only when the CASE reaches it). `count(*)`, not TypeORM's
- * `COUNT(DISTINCT id)`: 0.73 ms against 12.6 ms over 5,001 of 10,000 products (EXPLAIN
- * ANALYZE on PostgreSQL 15). The LEFT JOIN answers one row even for an empty page, so
+ * `COUNT(DISTINCT id)`: ids are unique, so the DISTINCT only adds a sort or hash of every
+ * matching id. The LEFT JOIN answers one row even for an empty page, so
  * the total always comes back; its product columns are then NULL.
  */
 function listStatementText(sort: ProductSort, filters: ListFilter[]): string {

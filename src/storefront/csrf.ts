@@ -3,9 +3,9 @@ import { createHmac, randomFillSync, timingSafeEqual, type KeyObject } from 'nod
 const SECRET_BYTES = 32;
 /**
  * A new visitor's secret comes from bytes drawn from the CSPRNG 128 secrets at a time, each
- * byte used once (Node's `randomUUID` pools the same way): one call costs ~3 µs here
- * whatever its size, and every anonymous visitor's first page needs a secret — it was a
- * tenth of a cached page's CPU.
+ * byte used once (Node's `randomUUID` pools the same way): a call to the CSPRNG has a fixed
+ * cost whatever its size, and every anonymous visitor's first page needs a secret, so one
+ * call per visitor would weigh on the cheapest page there is, a cached one.
  */
 const RANDOM_POOL = Buffer.alloc(SECRET_BYTES * 128);
 let drawn = RANDOM_POOL.length;

@@ -18,8 +18,8 @@ import { appendSetCookie } from './responses';
 export class Visitors implements VisitorTokens {
   /**
    * A key of its own, derived from the JWT secret: a CSRF token is never a valid signature
-   * of anything else. A key object, made once: given bytes, every HMAC imports them again
-   * (~25 µs here against ~2 µs, most of a cached page's own work).
+   * of anything else. A key object, made once: given bytes, every HMAC imports them again,
+   * which would cost a cached page more than the HMAC itself.
    */
   private readonly key: KeyObject;
 

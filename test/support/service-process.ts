@@ -53,9 +53,14 @@ export interface ServiceProcess {
 /**
  * Runs `node dist/main.js` with `env` on top of a bare environment (PATH, HOME): none of
  * the test process's own DATABASE_URL / REDIS_URL leak in. It gets a process group of its
- * own, so `kill()` also reaches cluster workers.
+ * own, so `kill()` also reaches cluster workers. With `unreadStdout`, nothing reads its
+ * stdout (only stderr is kept in `output()`).
  */
-export function startService(port: number, env: Record<string, string>): ServiceProcess {
+export function startService(
+  port: number,
+  env: Record<string, string>,
+  options: { unreadStdout?: boolean } = {},
+): ServiceProcess {
   const child = spawn(process.execPath, [MAIN], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: String(port), ...env },
@@ -63,7 +68,13 @@ export function startService(port: number, env: Record<string, string>): Service
     detached: true,
   });
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  if (options.unreadStdout) {
+    // A reader that never keeps up: the pipe fills, and whatever the service writes to
+    // stdout after that waits in the service.
+    child.stdout.pause();
+  } else {
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  }
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
     child.once('exit', (code, signal) => done({ code, signal })),
