@@ -197,6 +197,43 @@ describe('Storefront pages', () => {
       expect(away.headers.location).toBe('/');
     });
 
+    it('sends a login back only to a path on this site, and answers every next with a 303, never a 500', async () => {
+      const customer = await shopCustomer(t.http);
+      // The query as sent, and where the login may go: '/' unless it names a path of ours.
+      const cases: Array<[query: string, location: string]> = [
+        ['%2F%09%2Fevil.example%2Fphish', '/'],
+        ['%2F%09%5Cevil.example', '/'],
+        ['%09%2F%2Fevil.example', '/'],
+        ['%2F%5Cevil.example', '/'],
+        ['%2F%2509%2Fevil.example', '/'],
+        ['%2F.%2F%2Fevil.example', '/'],
+        ['https%3A%2F%2Fevil.example', '/'],
+        ['javascript%3Aalert(1)', '/'],
+        ['%2F%0A%2Fevil', '/'],
+        ['%2F%0D%0A%2Fevil', '/'],
+        ['%2F%0D%0ASet-Cookie%3A%20x%3D1', '/'],
+        ['%E4%B8%AD', '/'],
+        ['%2F%E4%B8%AD', '/%E4%B8%AD'],
+        ['%2Fcart%3Fx%3D%E4%B8%AD', '/cart?x=%E4%B8%AD'],
+      ];
+      for (const [query, location] of cases) {
+        const form = await customer.get(`/login?next=${query}`);
+        expect(form.status).toBe(200);
+        expect(form.text).toContain(`action="/login?next=${encodeURIComponent(location)}"`);
+        const res = await customer.post(`/login?next=${query}`, { email: customer.email, password: customer.password });
+        expect({ query, status: res.status, location: res.headers.location }).toEqual({ query, status: 303, location });
+      }
+      // A signed-out visitor sent to log in: the way back is the same kind of path.
+      const visitor = new ShopSession(t.http);
+      for (const [target, location] of [
+        ['/cart?x=%0D%0ASet-Cookie:%20x=1', '/login?next=%2F'],
+        ['/cart?x=%E4%B8%AD', '/login?next=%2Fcart%3Fx%3D%25E4%25B8%25AD'],
+      ]) {
+        const res = await visitor.get(target);
+        expect({ target, status: res.status, location: res.headers.location }).toEqual({ target, status: 303, location });
+      }
+    });
+
     it('takes the session cookie on the storefront only: the JSON API stays bearer-only', async () => {
       const customer = await shopCustomer(t.http);
       await t.http.get('/cart').set('Cookie', customer.cookieHeader()).expect(200);

@@ -1,6 +1,4 @@
 import { KeyvCacheableMemory } from '@cacheable/memory';
-import { KeyvAdapter, type CacheManagerStore } from 'cache-manager';
-import { redisInsStore } from 'cache-manager-ioredis-yet';
 import type Redis from 'ioredis';
 import { Keyv, KeyvHooks } from 'keyv';
 import { MetricsService } from '../metrics/metrics.service';
@@ -56,22 +54,97 @@ export function createL1(metrics: MetricsService): L1 {
 }
 
 /**
- * L2: Redis through cache-manager-ioredis-yet on the app's shared client. The store is
- * typed for cache-manager 5; this is the one place that bridges it to Keyv. Never call
- * its `clear()`: it runs FLUSHDB.
+ * How long a key's fence outlives its last invalidation: longer than any fill takes
+ * (a fill's load is bounded by the database's timeouts), so a fill that read a fence
+ * never finds it expired and gone, as if no invalidation had come.
  */
-export function createL2(client: Redis, metrics: MetricsService, onError: (error: unknown) => void): Keyv {
-  const store = redisInsStore(client) as unknown as CacheManagerStore;
-  const keyv = new Keyv({ store: new KeyvAdapter(store), useKeyPrefix: false });
-  keyv.on('error', onError);
-  return countLookups(keyv, 'l2', metrics);
+export const FENCE_TTL_MS = 3_600_000;
+
+/** The fence of an entry key (`cache:…` → `cache-fence:…`): a counter every invalidation of the key moves on. */
+const fenceKeyOf = (key: string) => `cache-fence:${key.slice(key.indexOf(':') + 1)}`;
+
+/** Stores the value only if the key's fence is still what the fill read before it loaded. */
+const FILL_LUA = `
+if (redis.call('GET', KEYS[2]) or '') ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1`;
+
+/** Deletes each entry (first half of KEYS) and moves its fence on (second half), in one step. */
+const DROP_LUA = `
+local n = #KEYS / 2
+for i = 1, n do
+  redis.call('DEL', KEYS[i])
+  redis.call('INCR', KEYS[n + i])
+  redis.call('PEXPIRE', KEYS[n + i], ARGV[1])
+end
+return n`;
+
+interface FenceCommands {
+  cacheFill(key: string, fence: string, expected: string, value: string, ttlMs: number): Promise<number>;
+}
+
+/** What a fill read of a Redis entry: its value (`undefined`: none) and the entry's fence with it. */
+export interface L2Read {
+  value: unknown;
+  fence: string;
 }
 
 /**
- * `l2` for reading only: what cache-manager stores in it is dropped. A cache over
- * `[l1, readOnly(l2)]` reads both levels and stores what it loads in L1 alone (its
- * `wrap`, the one call made on such a cache, uses only a store's `get` and `set`).
+ * L2: Redis, on the app's shared client. A fill that loaded a value stores it only if no
+ * invalidation of its key came since the fill read the key (checked in Redis, so an
+ * invalidation by any instance counts): a value loaded before a write then never lands
+ * after the write's delete. Entries are kept as the Keyv layout the cache used before
+ * (`{"value","expires"}` as a JSON string), which older instances still read.
  */
-export function readOnly(l2: Keyv): Keyv {
-  return { get: l2.get.bind(l2), set: async () => true } as unknown as Keyv;
+export class L2 {
+  private readonly client: Redis & FenceCommands;
+
+  constructor(
+    redis: Redis,
+    private readonly metrics: MetricsService,
+  ) {
+    redis.defineCommand('cacheFill', { numberOfKeys: 2, lua: FILL_LUA });
+    this.client = redis as Redis & FenceCommands;
+  }
+
+  /** The value under `key` (`undefined`: none). */
+  async get(key: string): Promise<unknown> {
+    const [value] = this.count([decode(await this.client.get(key))]);
+    return value;
+  }
+
+  /** The values under `keys` and their fences, in one round trip: what a fill starts from. */
+  async read(keys: string[]): Promise<L2Read[]> {
+    const replies = await this.client.mget(...keys, ...keys.map(fenceKeyOf));
+    const values = this.count(keys.map((_, index) => decode(replies[index])));
+    return values.map((value, index) => ({ value, fence: replies[keys.length + index] ?? '' }));
+  }
+
+  /** Stores `value` for `ttlMs` unless `key` was invalidated since its fence read `fence`; whether it did. */
+  async fill(key: string, fence: string, value: unknown, ttlMs: number): Promise<boolean> {
+    const stored = JSON.stringify(JSON.stringify({ value, expires: Date.now() + ttlMs }));
+    return (await this.client.cacheFill(key, fenceKeyOf(key), fence, stored, ttlMs)) === 1;
+  }
+
+  /** Deletes `keys` and moves their fences on, so no fill that began before lands after. */
+  async drop(keys: string[]): Promise<void> {
+    // EVAL, not a defined command: the number of keys varies from call to call.
+    await this.client.eval(DROP_LUA, keys.length * 2, ...keys, ...keys.map(fenceKeyOf), FENCE_TTL_MS);
+  }
+
+  private count(values: unknown[]): unknown[] {
+    const hits = values.filter((value) => value !== undefined).length;
+    this.metrics.cacheRequests.inc({ layer: 'l2', result: 'hit' }, hits);
+    this.metrics.cacheRequests.inc({ layer: 'l2', result: 'miss' }, values.length - hits);
+    return values;
+  }
+}
+
+/** An entry's value as {@link L2.fill} (or Keyv before it) stored it; `undefined` for none or one past its end. */
+function decode(raw: string | null | undefined): unknown {
+  if (raw === null || raw === undefined) {
+    return undefined;
+  }
+  const { value, expires } = JSON.parse(JSON.parse(raw) as string) as { value: unknown; expires?: number };
+  return expires !== undefined && expires <= Date.now() ? undefined : value;
 }

@@ -164,6 +164,53 @@ describe('CacheService (service, with a Redis that goes down and comes back)', (
     await cache.wrap('product', '2', loader, TTL);
     expect(loader).toHaveBeenCalledTimes(2);
   });
+  describe('a fill that began before an invalidation of its key', () => {
+    /** A loader that answers `value` once released: a database read that began before a write committed. */
+    function heldLoader<T>(value: T) {
+      let release!: () => void;
+      let begin!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const started = new Promise<void>((resolve) => (begin = resolve));
+      const loader = jest.fn(async () => {
+        begin();
+        await held;
+        return value;
+      });
+      return { loader, started, release };
+    }
+
+    it('stores nothing, in Redis or in L1, when another instance invalidated it meanwhile', async () => {
+      // Another instance on the same Redis, which this one has not heard from yet.
+      const other = new CacheService(redis.client, new FakePubSub() as unknown as RedisPubSub, new MetricsService());
+      const old = heldLoader({ id: 1, price: 100 });
+      const reading = cache.wrap('product', '1', old.loader, TTL);
+      await old.started;
+      await other.invalidate('product', '1');
+      old.release();
+      // Its own waiters get what it read (they asked before the write answered) …
+      expect(await reading).toEqual({ id: 1, price: 100 });
+      // … but it lands nowhere: not in Redis after the other instance's delete, not in L1.
+      expect(await productKeys()).toHaveLength(0);
+      const fresh = jest.fn(async () => ({ id: 1, price: 200 }));
+      expect(await cache.wrap('product', '1', fresh, TTL)).toEqual({ id: 1, price: 200 });
+      expect(await other.wrap('product', '1', fresh, TTL)).toEqual({ id: 1, price: 200 });
+      expect(fresh).toHaveBeenCalledTimes(1);
+    });
+
+    it('is not joined by a miss that comes after the invalidation', async () => {
+      const old = heldLoader({ id: 1, price: 100 });
+      const before = cache.wrap('product', '1', old.loader, TTL);
+      await old.started;
+      await cache.invalidate('product', '1');
+      const after = cache.wrap('product', '1', async () => ({ id: 1, price: 200 }), TTL);
+      old.release();
+      expect(await before).toEqual({ id: 1, price: 100 });
+      expect(await after).toEqual({ id: 1, price: 200 });
+      expect(await cache.wrap('product', '1', old.loader, TTL)).toEqual({ id: 1, price: 200 });
+      expect(old.loader).toHaveBeenCalledTimes(1);
+    });
+  });
+
   it('sends invalidations issued together as one message, each answered once Redis has them', async () => {
     for (const id of ['1', '2', '3']) {
       await cache.wrap('product', id, async () => ({ id }), TTL);

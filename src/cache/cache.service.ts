@@ -1,12 +1,10 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { Cache, createCache } from 'cache-manager';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { MetricsService } from '../metrics/metrics.service';
 import { RedisPubSub } from '../redis/redis-pubsub.service';
 import { REDIS } from '../redis/redis.constants';
-import { createL1, createL2, L1_MAX_TTL_MS, readOnly, type L1, type L1Entry } from './cache-layers';
-import type { Keyv } from 'keyv';
+import { createL1, L1_MAX_TTL_MS, L2, type L1, type L1Entry, type L2Read } from './cache-layers';
 
 export interface WrapTtl {
   /** Lifetime in Redis of a found value. */
@@ -66,6 +64,22 @@ class Invalidation {
 }
 
 /**
+ * A miss being filled: what its waiters get, and whether it may still store what it
+ * loads. An invalidation of its key voids it (and later readers start a fill of their
+ * own), since what it read may predate the write.
+ */
+interface Fill {
+  answer: Promise<string | null>;
+  current: boolean;
+}
+
+/** How a fill loads one key: the value's JSON text, and whether it may go to Redis (see `redisOnRepeat`). */
+interface Load {
+  load: () => Promise<string | null>;
+  toRedis: boolean;
+}
+
+/**
  * The messages that carry `keys` and `generations`: one per generation (the first also
  * carrying the keys), as every instance, of this version or an older one, reads them.
  */
@@ -84,6 +98,11 @@ function invalidationMessages(keys: string[], generations: Array<[string, string
  * of Redis L2) with per-entry TTLs, null placeholders, in-process coalescing of misses,
  * and invalidation that reaches every instance.
  *
+ * Once an invalidation has answered, no level holds what was read before it: a fill
+ * (a miss being loaded) that began before an invalidation of its key stores nothing in
+ * L1, and in Redis only if the key's fence has not moved since the fill read it (see
+ * {@link L2}), whichever instance invalidated.
+ *
  * Keys are `namespace:generation:id`. Dropping one entry deletes it from Redis and tells
  * every instance to drop it from L1; dropping a whole namespace (say, every cached
  * product list) moves its generation on, which every instance learns the same way.
@@ -100,10 +119,9 @@ function invalidationMessages(keys: string[], generations: Array<[string, string
 export class CacheService implements OnModuleInit {
   private readonly logger = new Logger(CacheService.name);
   private readonly l1: L1;
-  private readonly l2: Keyv;
-  private readonly cache: Cache;
-  /** The same levels, storing in L1 only: first loads of `redisOnRepeat` keys. */
-  private readonly l1Only: Cache;
+  private readonly l2: L2;
+  /** Misses being filled, by key: concurrent misses on one key share one fill. */
+  private readonly fills = new Map<string, Fill>();
   /** `redisOnRepeat` keys loaded once, oldest first (a Set iterates in insertion order). */
   private readonly seen = new Set<string>();
   /**
@@ -131,9 +149,7 @@ export class CacheService implements OnModuleInit {
     private readonly metrics: MetricsService,
   ) {
     this.l1 = createL1(metrics);
-    this.l2 = createL2(redis, metrics, (error) => this.logRedisError(error));
-    this.cache = createCache({ stores: [this.l1.keyv, this.l2] });
-    this.l1Only = createCache({ stores: [this.l1.keyv, readOnly(this.l2)] });
+    this.l2 = new L2(redis, metrics);
   }
 
   async onModuleInit(): Promise<void> {
@@ -154,20 +170,93 @@ export class CacheService implements OnModuleInit {
       this.metrics.cacheRequests.inc({ layer: 'l1', result: 'hit' });
       return held as string | null;
     }
+    this.metrics.cacheRequests.inc({ layer: 'l1', result: 'miss' });
+    const [answer] = this.fill([key], [this.loadOf(key, loader, ttl)], ttl);
+    return answer;
+  }
+
+  /**
+   * How a fill loads `key`. A `redisOnRepeat` key's first load stays out of Redis; the key
+   * counts as seen once that load is done, so the misses that wait for it are no repeat.
+   */
+  private loadOf(key: string, loader: () => Promise<unknown>, ttl: WrapTtl): Load {
     const firstLoad = ttl.redisOnRepeat === true && !this.seen.has(key);
-    // A throwing loader rejects every coalesced waiter and caches nothing. The key counts as
-    // seen once its first load is done, so the misses that wait for it are not a repeat.
-    return (firstLoad ? this.l1Only : this.cache).wrap<string | null>(
-      key,
-      async () => {
+    return {
+      toRedis: !firstLoad,
+      load: async () => {
         const value = await loader();
         if (firstLoad) {
           this.remember(key);
         }
         return value === null ? null : JSON.stringify(value);
       },
-      { ttl: (value) => (value === null ? ttl.nullTtlMs : ttl.ttlMs) },
-    );
+    };
+  }
+
+  /**
+   * The answers for `keys` (L1 missed them): a key already being filled joins that fill;
+   * the others are read from Redis in one round trip, and what Redis does not hold is
+   * loaded. A throwing loader rejects every waiter of its key and stores nothing.
+   */
+  private fill(keys: string[], loads: Load[], ttl: WrapTtl): Array<Promise<string | null>> {
+    const started: number[] = [];
+    const fills = keys.map((key, index) => {
+      let fill = this.fills.get(key);
+      if (!fill) {
+        fill = { current: true } as Fill;
+        this.fills.set(key, fill);
+        started.push(index);
+      }
+      return fill;
+    });
+    if (started.length > 0) {
+      const read = this.l2.read(started.map((index) => keys[index])).catch((error: unknown) => {
+        this.logRedisError(error);
+        return undefined;
+      });
+      started.forEach((index, at) => {
+        const [key, fill] = [keys[index], fills[index]];
+        fill.answer = this.complete(key, fill, read.then((found) => found?.[at]), loads[index], ttl).finally(() => {
+          if (this.fills.get(key) === fill) {
+            this.fills.delete(key);
+          }
+        });
+      });
+    }
+    return fills.map((fill) => fill.answer);
+  }
+
+  /** One key's fill, from its Redis read (`undefined`: Redis did not answer) on. */
+  private async complete(
+    key: string,
+    fill: Fill,
+    read: Promise<L2Read | undefined>,
+    { load, toRedis }: Load,
+    ttl: WrapTtl,
+  ): Promise<string | null> {
+    const found = await read;
+    if (found?.value !== undefined) {
+      const value = found.value as string | null;
+      if (fill.current) {
+        await this.l1.keyv.set(key, value, value === null ? ttl.nullTtlMs : ttl.ttlMs);
+      }
+      return value;
+    }
+    const value = await load();
+    const lifetime = value === null ? ttl.nullTtlMs : ttl.ttlMs;
+    // Without the fence (Redis did not answer the read) nothing may go to Redis; refused
+    // there, an invalidation came since, perhaps from another instance not heard from yet.
+    const stored =
+      found === undefined || !toRedis
+        ? true
+        : await this.l2.fill(key, found.fence, value, lifetime).catch((error: unknown) => {
+            this.logRedisError(error);
+            return true;
+          });
+    if (stored && fill.current) {
+      await this.l1.keyv.set(key, value, lifetime);
+    }
+    return value;
   }
 
   private remember(key: string): void {
@@ -219,21 +308,12 @@ export class CacheService implements OnModuleInit {
     this.metrics.cacheRequests.inc({ layer: 'l1', result: 'hit' }, keys.length - missing.length);
     this.metrics.cacheRequests.inc({ layer: 'l1', result: 'miss' }, missing.length);
     if (missing.length > 0) {
-      const stored = await this.l2.getMany<string | null>(missing.map((index) => keys[index])).catch((error) => {
-        this.logRedisError(error);
-        return missing.map(() => undefined);
-      });
-      await Promise.all(
-        missing.map(async (index, at) => {
-          const value = stored[at];
-          if (value !== undefined) {
-            found[index] = value;
-            await this.l1.keyv.set(keys[index], value);
-          } else {
-            found[index] = await this.wrapJson(namespace, ids[index], () => loader(ids[index]), ttl);
-          }
-        }),
+      const answers = this.fill(
+        missing.map((index) => keys[index]),
+        missing.map((index) => this.loadOf(keys[index], () => loader(ids[index]), ttl)),
+        ttl,
       );
+      (await Promise.all(answers)).forEach((value, at) => (found[missing[at]] = value));
     }
     return found as Array<string | null>;
   }
@@ -291,8 +371,7 @@ export class CacheService implements OnModuleInit {
   /** Drops one entry from both levels on every instance. */
   async invalidate(namespace: string, id: string): Promise<void> {
     const key = await this.keyOf(namespace, id);
-    this.voidRefresh(key);
-    await this.l1.keyv.delete(key);
+    await this.forget(key);
     await this.sendInvalidation({ keys: [key] });
   }
 
@@ -334,6 +413,11 @@ export class CacheService implements OnModuleInit {
     this.nextInvalidation = null;
     const flushing = this.applyToRedis(batch)
       .catch((error: unknown) => this.logRedisError(error))
+      // A read here between the first forget and the Redis delete may have found the old
+      // value in Redis and stored it in L1: forgotten again before the writer is answered.
+      .then(async () => {
+        await Promise.all([...batch.keys].map((key) => this.forget(key)));
+      })
       .finally(() => {
         if (this.invalidationInFlight === flushing) {
           this.invalidationInFlight = null;
@@ -343,7 +427,7 @@ export class CacheService implements OnModuleInit {
     this.invalidationInFlight = flushing;
   }
 
-  /** One DEL, a SET per moved generation, and one message (Redis runs them in this order, in one round trip). */
+  /** One drop of the keys (with their fences), a SET per moved generation, and one message (Redis runs them in this order, in one round trip). */
   private async applyToRedis(batch: Invalidation): Promise<void> {
     const keys = [...batch.keys];
     const generations = [...batch.generations];
@@ -358,7 +442,7 @@ export class CacheService implements OnModuleInit {
 
   private async deleteFromRedis(keys: string[]): Promise<void> {
     try {
-      await this.redis.del(...keys);
+      await this.l2.drop(keys);
       keys.forEach((key) => this.pendingKeys.delete(key));
     } catch (error) {
       keys.forEach((key) => this.pendingKeys.add(key));
@@ -403,8 +487,7 @@ export class CacheService implements OnModuleInit {
   private applyInvalidation(raw: string): void {
     const message = JSON.parse(raw) as InvalidationMessage;
     for (const key of message.keys ?? []) {
-      this.voidRefresh(key);
-      void this.l1.keyv.delete(key);
+      void this.forget(key);
     }
     if (message.generation) {
       this.generations.set(message.generation.namespace, message.generation.value);
@@ -418,11 +501,27 @@ export class CacheService implements OnModuleInit {
   private async recover(): Promise<void> {
     await this.retryPending();
     [...this.refreshing.keys()].forEach((key) => this.voidRefresh(key));
+    [...this.fills.keys()].forEach((key) => this.voidFill(key));
     this.generations.clear();
     for (const [namespace, value] of this.pendingGenerations) {
       this.generations.set(namespace, value);
     }
     await this.l1.keyv.clear();
+  }
+
+  /** Drops `key` from L1, and voids what is being read of it: that may predate the invalidation. */
+  private async forget(key: string): Promise<void> {
+    this.voidRefresh(key);
+    this.voidFill(key);
+    await this.l1.keyv.delete(key);
+  }
+
+  private voidFill(key: string): void {
+    const fill = this.fills.get(key);
+    if (fill) {
+      fill.current = false;
+      this.fills.delete(key);
+    }
   }
 
   private voidRefresh(key: string): void {

@@ -9,10 +9,14 @@ import type { AppConfig } from '../config/configuration';
 import { RateLimit } from '../rate-limit/rate-limit.guard';
 import { clearedSessionCookie, sessionCookie } from './browser-cookies';
 import { Form } from './form-fields.pipe';
-import { appendSetCookie, localPath, page, seeOther } from './responses';
+import { localPath } from './local-path';
+import { appendSetCookie, page, seeOther } from './responses';
 import { Shop, type ShopContext } from './shop-context';
 import { StorefrontPages } from './storefront-pages.decorator';
 import { Views } from './views';
+
+/** Where registering and logging out end. */
+const HOME = localPath('/');
 
 /** Log in, register and log out, through `AuthService` as `/v1/auth/*` does; the token goes into the session cookie. */
 @StorefrontPages()
@@ -92,7 +96,7 @@ export class AccountPages {
       throw error;
     }
     await this.signIn(req, res, body);
-    return seeOther(res, '/');
+    return seeOther(res, HOME);
   }
 
   /** Revokes the session's token as `POST /v1/auth/logout` does, and drops the cookie. */
@@ -106,7 +110,7 @@ export class AccountPages {
       await this.auth.logout(shop.user);
     }
     appendSetCookie(res, clearedSessionCookie(req));
-    return seeOther(res, '/');
+    return seeOther(res, HOME);
   }
 
   private async signIn(req: HttpRequest, res: HttpResponse, credentials: LoginDto): Promise<void> {

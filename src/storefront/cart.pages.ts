@@ -11,6 +11,7 @@ import { IdempotencyKeyInFlightError } from '../orders/idempotency';
 import { OrdersService } from '../orders/orders.service';
 import { CheckoutForm } from './dto/checkout.form';
 import { Form } from './form-fields.pipe';
+import { localPath } from './local-path';
 import { page, seeOther } from './responses';
 import { Shop, SignedIn, type ShopContext } from './shop-context';
 import { StorefrontPages } from './storefront-pages.decorator';
@@ -19,6 +20,7 @@ import { Views } from './views';
 /** A double-clicked "Place order": how long the second post waits for the first to commit. */
 const IN_FLIGHT_WAIT_MS = 10_000;
 const IN_FLIGHT_POLL_MS = 100;
+const CART = localPath('/cart');
 
 /** The cart page, its forms, and checkout, through the same services as `/v1/cart` and `POST /v1/orders`. */
 @StorefrontPages()
@@ -48,7 +50,7 @@ export class CartPages {
     @Res({ passthrough: true }) res: HttpResponse,
   ): Promise<string> {
     await this.cart.addItem(user.id, body.productId, body.quantity);
-    return seeOther(res, '/cart');
+    return seeOther(res, CART);
   }
 
   /** Sets the line's quantity; 0 removes it. */
@@ -60,7 +62,7 @@ export class CartPages {
     @Res({ passthrough: true }) res: HttpResponse,
   ): Promise<string> {
     await this.cart.setItem(user.id, productId, body.quantity);
-    return seeOther(res, '/cart');
+    return seeOther(res, CART);
   }
 
   @Post('cart/items/:productId/remove')
@@ -70,7 +72,7 @@ export class CartPages {
     @Res({ passthrough: true }) res: HttpResponse,
   ): Promise<string> {
     await this.cart.removeItem(user.id, productId);
-    return seeOther(res, '/cart');
+    return seeOther(res, CART);
   }
 
   /** Checks the whole cart out, as `POST /v1/orders` with `{}` and the form's Idempotency-Key. */
@@ -87,7 +89,7 @@ export class CartPages {
     const answer = await this.placeOnce(user, body.idempotencyKey, requestIdOf(req));
     const stored = JSON.parse(answer.json) as { id: number } | { code: string; message: string };
     if ('id' in stored) {
-      return seeOther(res, `/orders/${stored.id}`);
+      return seeOther(res, localPath(`/orders/${stored.id}`));
     }
     // A refused checkout (stored with its key, so a resubmitted form gets it again) as the error page.
     throw new DomainError(answer.status, stored.code, stored.message, answer.headers);

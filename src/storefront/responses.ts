@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { HttpResponse } from '../common/http/http-message';
+import type { LocalPath } from './local-path';
 
 export const HTML_CONTENT_TYPE = 'text/html; charset=utf-8';
 
@@ -25,14 +26,13 @@ export function page(res: HttpResponse, html: string, status = 200): string {
   return html;
 }
 
-/** Redirect-after-POST: `303 See Other`, so a reload never posts the form again. */
-export function seeOther(res: HttpResponse, location: string): string {
+/**
+ * Redirect-after-POST: `303 See Other`, so a reload never posts the form again. The
+ * target is a {@link LocalPath}: only a path that passed `localPath` (so on this site,
+ * and plain ASCII a header can carry) is ever written into `Location`.
+ */
+export function seeOther(res: HttpResponse, location: LocalPath): string {
   res.status(303);
   res.header('Location', location);
   return '';
-}
-
-/** A `next` target that stays on this site (a path, not `//host` or a URL), or `fallback`. */
-export function localPath(next: unknown, fallback = '/'): string {
-  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : fallback;
 }

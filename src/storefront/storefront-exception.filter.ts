@@ -6,7 +6,8 @@ import { AllExceptionsFilter } from '../common/http/all-exceptions.filter';
 import { ERROR_MAPPERS, type ErrorMapper } from '../common/http/error-mappers';
 import type { HttpRequest } from '../common/http/http-message';
 import { Assets } from './assets';
-import { HTML_CONTENT_TYPE, localPath } from './responses';
+import { localPath } from './local-path';
+import { HTML_CONTENT_TYPE } from './responses';
 import { shopContextOf } from './shop-context';
 import { Views } from './views';
 
@@ -47,7 +48,7 @@ export class StorefrontExceptionFilter extends AllExceptionsFilter {
 /** Where to come back after logging in: this page, or for a form post the page that held the form. */
 function returnPathOf(req: HttpRequest): string {
   if (req.method === 'GET') {
-    return req.url;
+    return localPath(req.url);
   }
   const referer = req.headers.referer;
   if (!referer) {
