@@ -10,7 +10,7 @@
  * Starts the built service (dist/main.js) against its own PostgreSQL database and Redis
  * prefix, seeds it, and drives it with autocannon; in the same run it measures a raw
  * node:http server and a bare NestJS app serving the same JSON, the service with
- * WORKERS=2 and with HTTP_ADAPTER=fastify, and pgbench running the checkout transaction. Runs alternate (service, raw,
+ * WORKERS=2, and pgbench running the checkout transaction. Runs alternate (service, raw,
  * bare, … per round) and the report gives medians. See docs/performance.md.
  */
 import { cpus } from 'node:os';
@@ -61,7 +61,6 @@ const PGBENCH_BESIDE: Record<string, PgbenchScenario[]> = {
 const PORTS = {
   service: benchPort(18080),
   workers2: benchPort(18081),
-  fastify: benchPort(18082),
   raw: benchPort(18090),
   bare: benchPort(18091),
 };
@@ -202,7 +201,7 @@ class Bench {
 
   /**
    * One round. Each comparison is measured back to back, so machine drift hits both
-   * sides alike: the hot read on the service, raw node:http, bare NestJS, WORKERS=2 and Fastify
+   * sides alike: the hot read on the service, raw node:http, bare NestJS and WORKERS=2
    * (in an order that rotates from round to round), the hot list likewise, and each
    * checkout scenario next to pgbench running its transaction.
    */
@@ -227,7 +226,7 @@ class Bench {
     console.log(formatAuthFlood(flood));
   }
 
-  /** The hot reads on the service, raw node:http, bare NestJS, WORKERS=2 and Fastify, back to back. */
+  /** The hot reads on the service, raw node:http, bare NestJS and WORKERS=2, back to back. */
   private async compareHotReads(round: number, scenarios: Scenario[]): Promise<void> {
     const others: Array<[Target, Child]> = [];
     try {
@@ -242,14 +241,6 @@ class Bench {
           logFile: this.log('workers2'),
         });
         others.push(['workers2', workers]);
-        // On the same database and Redis as the service, so it answers the same bodies.
-        const fastify = await startService({
-          embedded: false,
-          port: PORTS.fastify,
-          adapter: 'fastify',
-          logFile: this.log('fastify'),
-        });
-        others.push(['fastify', fastify]);
       }
       const contenders: Array<[Target, Child]> = [['service', this.service], ...others];
       const rotated = contenders.map((_, i) => contenders[(i + round - 1) % contenders.length]);

@@ -4,7 +4,6 @@ import { createApp } from './app.factory';
 import { runPrimary } from './cluster';
 import type { AppConfig } from './config/configuration';
 import { enableGracefulShutdown } from './http/graceful-shutdown';
-import { listenHost } from './http/http-adapters';
 
 /** Serves `config` on its port: in this process, or as a cluster primary forking `WORKERS` workers. */
 export async function serve(config: AppConfig): Promise<void> {
@@ -16,8 +15,7 @@ export async function serve(config: AppConfig): Promise<void> {
   const app = await createApp(config);
   // Before listen, which also runs the migrations: a stop signal then still closes cleanly.
   enableGracefulShutdown(app);
-  const host = listenHost(config.http);
-  await (host ? app.listen(port, host) : app.listen(port));
+  await app.listen(port);
   // The pid tells a cluster's workers apart in the logs (every request line carries it too).
   new Logger('Main').log(`Listening on port ${port} (pid ${process.pid}${cluster.isWorker ? ', a worker' : ''})`);
 }

@@ -57,8 +57,6 @@ interface Checkout {
     AUTH_RATE_LIMIT_PER_MINUTE: '0',
     SEED_DEMO: 'false',
     LOG_LEVEL: 'warn',
-    // the CI's second e2e run is on Fastify
-    ...(process.env.HTTP_ADAPTER ? { HTTP_ADAPTER: process.env.HTTP_ADAPTER } : {}),
   });
   const json = (answer: Answer | undefined) => (answer?.body ?? {}) as Record<string, unknown>;
 

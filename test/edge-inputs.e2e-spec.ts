@@ -264,7 +264,7 @@ describe('Edge inputs: every odd input is a 4xx contract error, never a 500', ()
       expectContractError(res, 400, 'VALIDATION_FAILED');
     });
 
-    it('__proto__ and constructor keys are refused alike on both adapters', async () => {
+    it('__proto__ and constructor keys are refused', async () => {
       for (const raw of ['{"__proto__":{"role":"admin"}}', '{"constructor":{"prototype":{"x":1}}}']) {
         const res = await t.http.post('/v1/auth/register').set('Content-Type', 'application/json').send(raw);
         expect(res.status).toBe(400);

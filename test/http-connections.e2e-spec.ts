@@ -22,9 +22,9 @@ const REFUSED: Array<[what: string, head: string, trickle?: (index: number) => s
 ];
 
 /**
- * Connections are not held: declared bodies over BODY_LIMIT, slow headers and slow
- * bodies end in a contract error and a closed connection, on either HTTP adapter; so
- * does every request the HTTP parser or the front door refuses.
+ * Connections are not held: bodies over BODY_LIMIT, slow headers and slow bodies end in
+ * a contract error and a closed connection; so does every request the HTTP parser or the
+ * front door refuses.
  */
 describe('HTTP connections', () => {
   let world: TestWorld;
@@ -67,6 +67,43 @@ describe('HTTP connections', () => {
       expect(res.body).toEqual(contractError(413, 'PAYLOAD_TOO_LARGE'));
       expect((res.body as { requestId: string }).requestId).toBe(res.headers['x-request-id']);
       expect(res.closed).toBe(true);
+    });
+  });
+
+  describe('a chunked body over BODY_LIMIT', () => {
+    /** A 512-byte chunk every 10 ms, without end: only the server can end the exchange. */
+    const endless = (line: string, type: string) =>
+      rawExchange(port, `${line} HTTP/1.1\r\nHost: mall.test\r\n${type}Transfer-Encoding: chunked\r\n\r\n`, {
+        trickle: () => `200\r\n${' '.repeat(512)}\r\n`,
+        trickleEveryMs: 10,
+        giveUpMs: GIVE_UP_MS,
+      });
+    const answers = (text: string) => text.match(/^HTTP\/1\.1 \d+/gm) ?? [];
+
+    it.each([
+      ['a JSON route', 'POST /v1/auth/register', 'Content-Type: application/json\r\n'],
+      ['a form route', 'POST /login', 'Content-Type: application/x-www-form-urlencoded\r\n'],
+    ])('on %s answers 413 once the limit is passed, and closes the connection', async (_what, line, type) => {
+      const res = await endless(line, type);
+      expect(res.status).toBe(413);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(res.body).toEqual(contractError(413, 'PAYLOAD_TOO_LARGE'));
+      expect((res.body as { requestId: string }).requestId).toBe(res.headers['x-request-id']);
+      expect(res.closed).toBe(true);
+      expect(answers(res.text)).toEqual(['HTTP/1.1 413']);
+    });
+
+    it.each([
+      ['a route without a body', 'GET /health/live', ''],
+      ['no route at all', 'PUT /nowhere', 'Content-Type: application/octet-stream\r\n'],
+    ])('on %s closes the connection after the answer rather than read the rest', async (_what, line, type) => {
+      const res = await endless(line, type);
+      // answered before the limit was reached: the body is refused for its type
+      expect(res.status).toBe(415);
+      expect(res.body).toEqual(contractError(415, 'UNSUPPORTED_MEDIA_TYPE'));
+      expect(res.closed).toBe(true);
+      // the one answer: not a 408 later, when the endless body ran into REQUEST_TIMEOUT_MS
+      expect(answers(res.text)).toEqual(['HTTP/1.1 415']);
     });
   });
 

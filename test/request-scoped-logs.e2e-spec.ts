@@ -3,7 +3,7 @@ import { ProductsService } from '../src/products/products.service';
 import { ProductNotFoundError } from '../src/products/products.errors';
 import { closeSuite, openSuite, TestApp, TestWorld } from './support/test-app';
 
-/** Lines logged while a request is handled carry its request id, on either HTTP adapter. */
+/** Lines logged while a request is handled carry its request id. */
 describe('Request-scoped logs', () => {
   let world: TestWorld;
   let t: TestApp;

@@ -28,12 +28,6 @@ const GROUPS: Array<{ title: string; bars: Bar[] }> = [
         target: { of: 'bare:hot-read', times: 1 },
       },
       {
-        key: 'fastify:hot-read',
-        label: 'mall service, HTTP_ADAPTER=fastify',
-        note: ratioNote('fastify hot-read / raw', 'raw'),
-        target: { of: 'raw:hot-read', times: 0.5 },
-      },
-      {
         key: 'workers2:hot-read',
         label: 'mall service, WORKERS=2',
         note: ratioNote('WORKERS=2 / WORKERS=1 (hot-read)', 'WORKERS=1'),
@@ -51,7 +45,6 @@ const GROUPS: Array<{ title: string; bars: Bar[] }> = [
         note: ratioNote('hot-list / bare', 'bare'),
         target: { of: 'bare:hot-list', times: 0.8 },
       },
-      { key: 'fastify:hot-list', label: 'mall service, HTTP_ADAPTER=fastify' },
     ],
   },
   {
@@ -89,7 +82,6 @@ const GROUPS: Array<{ title: string; bars: Bar[] }> = [
 const COLORS: Record<Row['target'], string> = {
   service: '#2b6cb0',
   workers2: '#2c7a7b',
-  fastify: '#6b46c1',
   raw: '#a0aec0',
   bare: '#718096',
   pgbench: '#dd6b20',
@@ -156,7 +148,6 @@ export function renderChart(summary: Summary, subtitle: string): string {
       Object.entries({
         'mall service': COLORS.service,
         'WORKERS=2': COLORS.workers2,
-        Fastify: COLORS.fastify,
         'raw node:http': COLORS.raw,
         'bare NestJS': COLORS.bare,
         pgbench: COLORS.pgbench,

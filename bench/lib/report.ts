@@ -1,7 +1,7 @@
 import type { LoadResult, RouteLatency } from './load.js';
 import type { PgbenchResult } from './pgbench.js';
 
-export type Target = 'service' | 'workers2' | 'fastify' | 'raw' | 'bare';
+export type Target = 'service' | 'workers2' | 'raw' | 'bare';
 
 /** One autocannon run against one process, as recorded in the JSON. */
 export interface Measurement extends LoadResult {
@@ -193,8 +193,6 @@ export function summarize(measurements: Measurement[], pgbenchRuns: PgbenchMeasu
     'bare / raw (hot-read)': perRound('bare:hot-read', 'raw:hot-read'),
     'hot-list / bare': perRound('hot-list', 'bare:hot-list'),
     'hot-list / raw': perRound('hot-list', 'raw:hot-list'),
-    'fastify hot-read / raw': perRound('fastify:hot-read', 'raw:hot-read'),
-    'fastify hot-read / express hot-read': perRound('fastify:hot-read', 'hot-read'),
     'order-random / its own SQL (pgbench random)': perRound('order-random', 'pgbench:random'),
     'order-random / floor (pgbench floor-random)': perRound('order-random', 'pgbench:floor-random'),
     'order-hot / its own SQL (pgbench hot)': perRound('order-hot', 'pgbench:hot'),
@@ -269,7 +267,6 @@ function checkTargets(rows: Row[], ratios: Record<string, number>, soak: SoakRun
   const checks: TargetCheck[] = [
     ratio('hot read vs bare NestJS', '≥ 1.0×', 'hot-read / bare', 1.0, 'bare'),
     ratio('hot list vs bare NestJS', '≥ 0.8×', 'hot-list / bare', 0.8, 'bare'),
-    ratio('hot read on Fastify vs raw node:http', '≥ 0.55×', 'fastify hot-read / raw', 0.55, 'raw'),
     ratio('checkout vs its floor', '≥ 0.5×', 'order-random / floor (pgbench floor-random)', 0.5, 'floor'),
     ratio('hot-product checkout vs its floor', '≥ 0.8×', 'order-hot / floor (pgbench floor-hot)', 0.8, 'floor'),
     ratio(

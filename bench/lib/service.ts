@@ -35,8 +35,6 @@ export interface ServiceOptions {
   embedded: boolean;
   port: number;
   workers?: number;
-  /** HTTP_ADAPTER (Express when unset). */
-  adapter?: 'express' | 'fastify';
   /** Extra node flags, e.g. `--cpu-prof`. */
   nodeFlags?: string[];
   /** How often readiness is asked while it starts (ms). */
@@ -109,13 +107,7 @@ export function startService(options: ServiceOptions): Promise<Child> {
     MALLOC_ARENA_MAX: process.env.BENCH_MALLOC_ARENA_MAX ?? dockerfileEnv('MALLOC_ARENA_MAX'),
     ...(options.embedded ? { DATA_DIR: 'memory://' } : { DATABASE_URL: databaseUrl(), REDIS_URL, REDIS_KEY_PREFIX }),
   };
-  if (options.adapter) {
-    env.HTTP_ADAPTER = options.adapter;
-  }
-  const variant = [
-    options.workers && options.workers > 1 ? `WORKERS=${options.workers}` : '',
-    options.adapter ? `HTTP_ADAPTER=${options.adapter}` : '',
-  ].filter(Boolean);
+  const variant = [options.workers && options.workers > 1 ? `WORKERS=${options.workers}` : ''].filter(Boolean);
   return startNode({
     name: variant.length > 0 ? `service (${variant.join(', ')})` : 'service',
     args: [...(options.nodeFlags ?? []), options.main ?? serviceMain],

@@ -5,8 +5,6 @@ import { IS_PUBLIC } from '../common/auth-context/auth.decorators';
 import { DomainError } from '../common/errors/domain-error';
 import {
   JSON_CONTENT_TYPE,
-  rawRequestOf,
-  rawResponseOf,
   type HttpRequest,
   type HttpResponse,
 } from '../common/http/http-message';
@@ -69,7 +67,7 @@ export class CacheInterceptor implements NestInterceptor {
     }
     res.header('Content-Type', JSON_CONTENT_TYPE);
     if (shared) {
-      this.responses.offer(rawRequestOf(req), rawResponseOf(res), { namespace: options.namespace, id, json });
+      this.responses.offer(req, res, { namespace: options.namespace, id, json });
     }
     return json;
   }

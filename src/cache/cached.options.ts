@@ -6,11 +6,8 @@ import type { WrapTtl } from './cache.service';
 /** What the cache keys of a route are made of: its path parameters and its query. */
 export type CacheKeySource = Pick<HttpRequest, 'params' | 'query'>;
 
-/**
- * A request as the cache options see it: its key source, and the node request (itself
- * under Express, `raw` under Fastify and in front of the framework) for who is calling.
- */
-export type CacheReader = CacheKeySource & { raw?: IncomingMessage };
+/** A request as the cache options see it: its key source, on the node request that tells who is calling. */
+export type CacheReader = CacheKeySource & IncomingMessage;
 
 export interface CachedOptions {
   /** Cache namespace; `CacheService.invalidate(namespace, id)` drops one entry of it. */

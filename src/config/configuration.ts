@@ -17,7 +17,6 @@ export function buildConfiguration(env: Environment) {
     },
     http: {
       port: env.PORT,
-      adapter: env.HTTP_ADAPTER,
       requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
       keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
       headersTimeoutMs: env.HEADERS_TIMEOUT_MS,

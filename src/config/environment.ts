@@ -212,9 +212,6 @@ export class Environment {
   @IsIn([true, false], { message: 'MIGRATIONS_RUN must be true or false' })
   MIGRATIONS_RUN = true;
 
-  @IsIn(['express', 'fastify'], { message: 'HTTP_ADAPTER must be express or fastify' })
-  HTTP_ADAPTER: 'express' | 'fastify' = 'express';
-
   @IsOptional()
   @IsUrl({ ...urlOptions, protocols: ['http', 'https'] })
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;

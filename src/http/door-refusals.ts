@@ -11,7 +11,7 @@ export interface DoorRefusal {
 }
 
 /**
- * What the front door refuses before any framework sees the request, or undefined to let
+ * What the front door refuses before the framework sees the request, or undefined to let
  * it in:
  *
  * - a request target over `MAX_URL_BYTES`: 414, before it is routed, cached or logged

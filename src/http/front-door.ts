@@ -11,11 +11,12 @@ import { MetricsService } from '../metrics/metrics.service';
 import { routeTemplateOf } from '../common/http/route-template';
 import { doorRefusal, type DoorLimits, type DoorRefusal } from './door-refusals';
 import { setSecurityHeaders } from './security-headers';
+import { limitUndeclaredBody } from './undeclared-body';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
- * What every request meets first, on either HTTP adapter and before the framework: its
+ * What every request meets first, before the framework: its
  * request id, its client address (`TRUST_PROXY` decides whether `X-Forwarded-For` counts),
  * the security headers, the request-duration metric (labelled by route
  * template, matched or not) and its access line ({@link logAccess}), the refusals that
@@ -45,6 +46,7 @@ export class FrontDoor {
     if (this.metrics) {
       whenDone(req, res, this.metrics);
     }
+    limitUndeclaredBody(req, res, this.limits.bodyLimitBytes);
     const refusal = doorRefusal(req, this.limits);
     if (refusal) {
       refuse(req, res, refusal);

@@ -25,7 +25,7 @@ const REFUSED_SOCKET_LINGER_MS = 500;
 const MAX_TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
 /**
- * node's `http.Server` options from configuration, for either adapter (each server is
+ * node's `http.Server` options from configuration (the server is
  * made with them: some take effect only at construction).
  */
 export function httpServerOptions(http: AppConfig['http']): ServerOptions {
@@ -67,8 +67,6 @@ export function configureHttpServer(server: Server, http: AppConfig['http']): vo
     res.setHeader('Connection', 'close');
     writeJson(res, 417, JSON.stringify(errorBody(417, 'EXPECTATION_FAILED', message, requestIdOf(req))));
   });
-  // Ours alone: Fastify adds a handler of its own, which would answer a second time.
-  server.removeAllListeners('clientError');
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     // Like Node's own handler: never write into a response already under way.
     const inFlight = (socket as Socket & { _httpMessage?: { headersSent: boolean } | null })._httpMessage;

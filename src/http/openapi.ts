@@ -155,10 +155,6 @@ const ON_BUSINESS: Record<number, ErrorCodes> = {
     REQUEST_TIMEOUT: 'The request took longer than 30000 ms',
   },
 };
-// Fastify's router refuses a path parameter over 100 characters before Nest sees it (http-adapters.ts).
-const ON_PATH_PARAMETERS: Record<number, ErrorCodes> = {
-  414: { URI_TOO_LONG: 'A path parameter is longer than 100 characters' },
-};
 const ON_RATE_LIMITED: Record<number, ErrorCodes> = { 429: { RATE_LIMITED: 'Too many requests; slow down' } };
 const ON_EVERY: Record<number, ErrorCodes> = {
   // Answered before any route: an HTTP/1.1 request without Host, headers or a body too slow to arrive.
@@ -175,7 +171,6 @@ function completeOperation(document: OpenAPIObject, path: string, operation: Ope
     ON_EVERY,
     ...(operation.requestBody ? [ON_BODY] : []),
     ...(path.startsWith('/v1/') ? [ON_BUSINESS] : []),
-    ...(path.includes('{') ? [ON_PATH_PARAMETERS] : []),
     ...(fact.isRateLimited ? [ON_RATE_LIMITED] : []),
   ];
   for (const answers of contractWide) {

@@ -14,7 +14,7 @@ function hasBody(req: IncomingMessage): boolean {
 /**
  * Every API endpoint speaks JSON: a request body of any other type is a 415; the
  * storefront's pages take HTML forms (`application/x-www-form-urlencoded`) instead.
- * Middleware on node's request and response, so it runs alike under either HTTP adapter.
+ * Middleware on node's request and response.
  */
 export function requireJsonBody(req: IncomingMessage, res: ServerResponse, next: () => void): void {
   const type = req.headers['content-type'] ?? '';

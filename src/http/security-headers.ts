@@ -7,7 +7,7 @@ type HeaderList = ReadonlyArray<readonly [string, string]>;
 /**
  * Runs a helmet middleware once against a stand-in response and keeps the headers it
  * set: they depend on the configuration only, so every response gets them without
- * running helmet per request, and on either HTTP adapter.
+ * running helmet per request.
  */
 function headersOf(middleware: ReturnType<typeof helmet>): HeaderList {
   const headers: Array<[string, string]> = [];

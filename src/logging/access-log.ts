@@ -26,11 +26,11 @@ export function accessLogLevel(req: IncomingMessage, res: ServerResponse): Level
 
 /**
  * Writes the one access line of a request once its response is done (or the client went
- * away first), whoever answered it: either framework, the `ResponseCache`, or the front door
+ * away first), whoever answered it: the framework, the `ResponseCache`, or the front door
  * itself. Its fields: `requestId`, `req` (method, url with secrets redacted), `res`
  * (statusCode), `responseTime` (ms), `route` (the template, when one matched), `userId`
  * (when a token was verified), `client` (the address `TRUST_PROXY` settles) and, with tracing on, `traceId`. Called by the front door
- * for every request, from the one listener it gives each response, so both HTTP adapters log alike.
+ * for every request, from the one listener it gives each response.
  */
 export function logAccess(req: IncomingMessage, res: ServerResponse, responseTimeMs: number): void {
   const logger = PinoLogger.root;

@@ -24,8 +24,8 @@ export const REDACTED_PATHS = [
 /**
  * pino-http options. It gives every request a logger carrying its `requestId`, for the
  * lines logged while handling it; the access line of each request is the front door's
- * (`logging/access-log.ts`), written alike on both HTTP adapters, so pino-http writes
- * none itself. With tracing on, every line carries `traceId` (through `mixin`).
+ * (`logging/access-log.ts`), so pino-http writes none itself. With tracing on, every
+ * line carries `traceId` (through `mixin`).
  */
 export function httpLogOptions(level: string, tracing: boolean): Options {
   return {

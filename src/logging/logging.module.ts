@@ -17,8 +17,7 @@ import { logStream } from './log-stream';
       inject: [ConfigService],
       useFactory: (config: ConfigService<AppConfig, true>) => ({
         pinoHttp: [httpLogOptions(config.get('app', { infer: true }).logLevel, tracingEnabled()), logStream()],
-        // Every path, in a syntax both adapters match: under Fastify the module's default
-        // (`{/*splat}`) matched nothing, and lines logged there lacked their request id.
+        // Every path: lines logged outside the routes this names lack their request id.
         forRoutes: [{ path: '/{*path}', method: RequestMethod.ALL }],
       }),
     }),

@@ -90,7 +90,7 @@ export class OrdersController {
     if (answer.replayed) {
       res.header('Idempotent-Replayed', 'true');
     }
-    // The stored text as is (both adapters send a string with a JSON type unchanged).
+    // The stored text as is (Express sends a string with a JSON type unchanged).
     res.header('Content-Type', JSON_CONTENT_TYPE);
     return answer.json;
   }

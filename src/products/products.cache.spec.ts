@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import { attachAuthUser } from '../common/auth-context/auth-user';
 import type { CacheReader } from '../cache/cached.options';
 import { CACHED_PRODUCT, CACHED_PRODUCT_LIST, isActiveProductJson } from './products.cache';
@@ -17,11 +16,11 @@ const product = (fields: Record<string, unknown>) =>
   });
 
 const reader = (query: Record<string, unknown>, role?: 'admin' | 'customer'): CacheReader => {
-  const raw = {} as IncomingMessage;
+  const req = { params: { id: '1' }, query } as unknown as CacheReader;
   if (role) {
-    attachAuthUser(raw, { id: 1, role, jti: 'j', exp: 0 });
+    attachAuthUser(req, { id: 1, role, jti: 'j', exp: 0 });
   }
-  return { params: { id: '1' }, query, raw };
+  return req;
 };
 
 describe('product cache options', () => {

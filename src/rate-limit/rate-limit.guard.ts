@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata, type Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { IncomingMessage } from 'node:http';
 import { authUserOf } from '../common/auth-context/auth-user';
 import { TooManyRequestsError } from '../common/errors/domain-error';
 import { HttpResponse, type RouteHandler } from '../common/http/http-message';
@@ -37,7 +38,7 @@ export class RateLimitGuard implements CanActivate {
       return true;
     }
     const http = context.switchToHttp();
-    const req = http.getRequest<object>();
+    const req = http.getRequest<IncomingMessage>();
     const user = authUserOf(req);
     const clientKey = this.limiter.clientKeyOf(req, user);
     const extra = this.reflector.getAllAndOverride<RateBudget | undefined>(EXTRA_BUDGET, [

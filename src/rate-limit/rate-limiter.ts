@@ -4,7 +4,6 @@ import Redis from 'ioredis';
 import type { IncomingMessage } from 'node:http';
 import type { AuthUser } from '../common/auth-context/auth-user';
 import { clientAddressOf } from '../common/http/client-address';
-import { rawRequestOf } from '../common/http/http-message';
 import { AppConfig } from '../config/configuration';
 import { REDIS } from '../redis/redis.constants';
 
@@ -55,7 +54,7 @@ export class RateLimiter {
   }
 
   /** Who a request counts against: its user when authenticated, else its client address. */
-  clientKeyOf(req: object, user: AuthUser | undefined): string {
+  clientKeyOf(req: IncomingMessage, user: AuthUser | undefined): string {
     return user ? `user:${user.id}` : `ip:${clientAddressOf(req)}`;
   }
 
@@ -65,10 +64,10 @@ export class RateLimiter {
    * and `RateLimitGuard` in the pipeline (which answers the 429 of a repeat over the
    * budget). `undefined`: not counted (the limit is off, or Redis did not answer).
    */
-  admit(req: object, user: AuthUser | undefined): Promise<RateDecision | undefined> {
-    const raw = rawRequestOf(req) as WithDecision;
-    raw[DECISION] ??= this.enabled() ? this.consume(this.clientKeyOf(raw, user)) : Promise.resolve(undefined);
-    return raw[DECISION];
+  admit(req: IncomingMessage, user: AuthUser | undefined): Promise<RateDecision | undefined> {
+    const counted = req as WithDecision;
+    counted[DECISION] ??= this.enabled() ? this.consume(this.clientKeyOf(req, user)) : Promise.resolve(undefined);
+    return counted[DECISION];
   }
 
   async consume(clientKey: string, budget: RateBudget = 'general'): Promise<RateDecision | undefined> {

@@ -4,7 +4,7 @@ import { InvalidCredentialsError, EmailTakenError } from '../auth/auth.errors';
 import { AuthService } from '../auth/auth.service';
 import { LoginDto, RegisterDto } from '../auth/dto/register.dto';
 import { clientAddressOf } from '../common/http/client-address';
-import { rawRequestOf, rawResponseOf, type HttpRequest, type HttpResponse } from '../common/http/http-message';
+import type { HttpRequest, HttpResponse } from '../common/http/http-message';
 import type { AppConfig } from '../config/configuration';
 import { RateLimit } from '../rate-limit/rate-limit.guard';
 import { clearedSessionCookie, sessionCookie } from './browser-cookies';
@@ -109,12 +109,12 @@ export class AccountPages {
     if (shop.user) {
       await this.auth.logout(shop.user);
     }
-    appendSetCookie(rawResponseOf(res), clearedSessionCookie(rawRequestOf(req)));
+    appendSetCookie(res, clearedSessionCookie(req));
     return seeOther(res, HOME);
   }
 
   private async signIn(req: HttpRequest, res: HttpResponse, credentials: LoginDto): Promise<void> {
     const { accessToken } = await this.auth.login(credentials, clientAddressOf(req));
-    appendSetCookie(rawResponseOf(res), sessionCookie(rawRequestOf(req), accessToken, this.ttlSeconds));
+    appendSetCookie(res, sessionCookie(req, accessToken, this.ttlSeconds));
   }
 }

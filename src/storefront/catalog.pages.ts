@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import type { CacheEntry } from '../cache/cache.service';
 import { ResponseCache } from '../cache/response-cache';
-import { rawRequestOf, rawResponseOf, type HttpRequest, type HttpResponse } from '../common/http/http-message';
+import type { HttpRequest, HttpResponse } from '../common/http/http-message';
 import { IdParamPipe } from '../common/http/id-param.pipe';
 import { ListProductsQuery, PRODUCT_SORTS } from '../products/dto/list-products.query';
 import { ProductNotFoundError } from '../products/products.errors';
@@ -70,7 +70,7 @@ export class CatalogPages {
 
   private offer(req: HttpRequest, res: HttpResponse, entry: CacheEntry | undefined, html: string, shop: ShopContext) {
     if (entry) {
-      this.responses.offer(rawRequestOf(req), rawResponseOf(res), entry, {
+      this.responses.offer(req, res, entry, {
         html,
         token: shop.csrfToken,
         visitors: this.visitors,

@@ -5,8 +5,8 @@ import type { LocalPath } from './local-path';
 export const HTML_CONTENT_TYPE = 'text/html; charset=utf-8';
 
 /**
- * Adds a `Set-Cookie` line on node's response, which both adapters keep when they write
- * their own headers (neither sets cookies itself).
+ * Adds a `Set-Cookie` line on node's response, which Express keeps when it writes its
+ * own headers (it sets no cookies itself).
  */
 export function appendSetCookie(res: ServerResponse, cookie: string): void {
   const existing = res.getHeader('Set-Cookie');

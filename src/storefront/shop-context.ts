@@ -1,7 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { authUserOf, type AuthUser } from '../common/auth-context/auth-user';
 import { UnauthenticatedError } from '../common/errors/domain-error';
-import { rawRequestOf } from '../common/http/http-message';
 
 /** What every page's templates know of the visitor. */
 export interface ShopContext {
@@ -17,11 +16,11 @@ const SHOP = Symbol('shop');
 type WithShop = { [SHOP]?: ShopContext };
 
 export function attachShopContext(req: object, shop: ShopContext): void {
-  (rawRequestOf(req) as WithShop)[SHOP] = shop;
+  (req as WithShop)[SHOP] = shop;
 }
 
 export function shopContextOf(req: object): ShopContext | undefined {
-  return (rawRequestOf(req) as WithShop)[SHOP];
+  return (req as WithShop)[SHOP];
 }
 
 /** The visitor's {@link ShopContext} (set by `ShopGuard`). */

@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
 import { authUserOf } from '../common/auth-context/auth-user';
-import { rawRequestOf, rawResponseOf, type HttpRequest } from '../common/http/http-message';
+import type { HttpRequest } from '../common/http/http-message';
 import { Assets } from './assets';
 import { attachShopContext } from './shop-context';
 import { CsrfTokenInvalidError } from './storefront.errors';
@@ -24,14 +25,13 @@ export class ShopGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const http = context.switchToHttp();
     const req = http.getRequest<HttpRequest & { body?: Record<string, unknown> }>();
-    const raw = rawRequestOf(req);
     const user = authUserOf(req);
-    if (!SAFE_METHODS.has(req.method) && !this.visitors.verify(raw, user?.jti, req.body?._csrf)) {
+    if (!SAFE_METHODS.has(req.method) && !this.visitors.verify(req, user?.jti, req.body?._csrf)) {
       throw new CsrfTokenInvalidError();
     }
     attachShopContext(req, {
       user,
-      csrfToken: this.visitors.issue(raw, rawResponseOf(http.getResponse<object>()), user?.jti),
+      csrfToken: this.visitors.issue(req, http.getResponse<ServerResponse>(), user?.jti),
       stylesPath: this.assets.styles.path,
     });
     return true;

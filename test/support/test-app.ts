@@ -6,7 +6,6 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
 import { loadConfiguration } from '../../src/config/configuration';
-import { initApp } from '../../src/http/http-adapters';
 import { conformsToOpenApi } from './openapi-validator';
 
 /**
@@ -65,13 +64,11 @@ export interface TestApp {
 }
 
 /**
- * Starts the real application on `world`, with `env` on top of quiet test defaults. Of
- * the test process's own environment only `HTTP_ADAPTER` counts (the suite runs once per
- * adapter); everything else is the test's.
+ * Starts the real application on `world`, with `env` on top of quiet test defaults; the
+ * test process's own environment does not count.
  */
 export async function startApp(world: TestWorld, env: Record<string, string | undefined> = {}): Promise<TestApp> {
   const settings: Record<string, string | undefined> = {
-    HTTP_ADAPTER: process.env.HTTP_ADAPTER,
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATABASE_URL: world.databaseUrl,
@@ -91,7 +88,7 @@ export async function startApp(world: TestWorld, env: Record<string, string | un
   };
   // The test's own settings, validated as the process environment is: process.env stays as it is.
   const app = await createApp(loadConfiguration(settings));
-  await initApp(app);
+  await app.init();
   const server = app.getHttpServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
@@ -101,10 +98,6 @@ export async function startApp(world: TestWorld, env: Record<string, string | un
     close: async () => {
       await app.close();
       server.closeAllConnections();
-      // Fastify closes only a server it started listening itself; this one the test started.
-      if (server.listening) {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      }
     },
   };
 }
@@ -114,7 +107,7 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'option
 /**
  * supertest on `server`, with every answer checked against the OpenAPI document (status
  * documented, body and headers as documented): a test whose request gets an answer the
- * document does not describe fails, on whichever adapter the suite runs.
+ * document does not describe fails.
  */
 function validatedRequest(server: Parameters<typeof request>[0]): ReturnType<typeof request> {
   const http = request(server);

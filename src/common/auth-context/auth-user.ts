@@ -1,4 +1,3 @@
-import { rawRequestOf } from '../http/http-message';
 
 /** A caller's role: what `@Roles` restricts routes to. */
 export type Role = 'customer' | 'admin';
@@ -25,12 +24,12 @@ type WithUser = { [AUTH_USER]?: AuthUser };
 
 /**
  * The caller a guard identified. Kept on the node request, which the request log line
- * (written when the response finishes) sees under either HTTP adapter.
+ * (written when the response finishes) sees.
  */
 export function authUserOf(req: object): AuthUser | undefined {
-  return (rawRequestOf(req) as WithUser)[AUTH_USER];
+  return (req as WithUser)[AUTH_USER];
 }
 
 export function attachAuthUser(req: object, user: AuthUser): void {
-  (rawRequestOf(req) as WithUser)[AUTH_USER] = user;
+  (req as WithUser)[AUTH_USER] = user;
 }

@@ -26,7 +26,7 @@ function respond(
   mappers: ErrorMapper[] = [],
 ): Recorded {
   const recorded: Recorded = { headers: {}, ended: false };
-  // The filter answers through the adapter (Express or Fastify): a recording one here.
+  // The filter answers through Nest's HTTP adapter: a recording one here.
   const httpAdapter = {
     isHeadersSent: () => headersSent,
     setHeader: (_res: unknown, name: string, value: string) => {

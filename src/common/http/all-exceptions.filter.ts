@@ -20,16 +20,8 @@ const BODY_ERRORS: Record<string, { status: number; code: string; message: strin
   'request.aborted': { status: 400, code: 'REQUEST_ABORTED', message: 'The request was aborted' },
 };
 
-/** A path that is not percent-encoded UTF-8; Fastify's router answers it before Nest (`http/http-adapters.ts`). */
-export const MALFORMED_URL = { code: 'MALFORMED_URL', message: 'The request path is not valid percent-encoded UTF-8' };
-
-/** Fastify's body errors, by code, in the same terms. */
-const FASTIFY_BODY_ERRORS: Record<string, string> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: 'entity.parse.failed',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'entity.parse.failed',
-  FST_ERR_CTP_BODY_TOO_LARGE: 'entity.too.large',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'encoding.unsupported',
-};
+/** A path that is not percent-encoded UTF-8. */
+const MALFORMED_URL = { code: 'MALFORMED_URL', message: 'The request path is not valid percent-encoded UTF-8' };
 
 function upperSnake(phrase: string): string {
   return phrase
@@ -127,14 +119,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 
   /**
-   * Nest wraps body-parser's errors (Express) in an HttpException; the original is its
-   * `cause`, and tells its kind by `type`. Fastify's tell theirs by `code`.
+   * Nest wraps body-parser's errors in an HttpException; the original is its `cause`, and
+   * tells its kind by `type`.
    */
   private bodyParserError(exception: unknown) {
     const original = exception instanceof HttpException ? exception.cause : exception;
-    const { type, code } = (original ?? {}) as { type?: unknown; code?: unknown };
-    const kind =
-      typeof code === 'string' && Object.hasOwn(FASTIFY_BODY_ERRORS, code) ? FASTIFY_BODY_ERRORS[code] : type;
-    return typeof kind === 'string' && Object.hasOwn(BODY_ERRORS, kind) ? BODY_ERRORS[kind] : undefined;
+    const { type } = (original ?? {}) as { type?: unknown };
+    return typeof type === 'string' && Object.hasOwn(BODY_ERRORS, type) ? BODY_ERRORS[type] : undefined;
   }
 }

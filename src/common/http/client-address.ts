@@ -3,7 +3,6 @@ import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import proxyAddr from 'proxy-addr';
 import type { ProxyTrust } from '../../config/proxy-trust';
-import { rawRequestOf } from './http-message';
 
 const CLIENT_ADDRESS = Symbol('clientAddress');
 const VIA_TRUSTED_PROXY = Symbol('viaTrustedProxy');
@@ -22,7 +21,7 @@ type SocketWithSettled = { [SETTLED]?: Settled };
  * Settles who the client is, once, as the request arrives (`http/front-door.ts`): the TCP
  * peer, unless that peer is a trusted proxy, and then the nearest untrusted address in
  * `X-Forwarded-For`. Rate limits, the response cache and logs all read it through
- * {@link clientAddressOf}, on either HTTP adapter.
+ * {@link clientAddressOf}.
  */
 export function assignClientAddress(req: IncomingMessage, trust: ProxyTrust): void {
   // The answer depends on the TCP peer and X-Forwarded-For only, and a keep-alive
@@ -47,10 +46,9 @@ export function assignClientAddress(req: IncomingMessage, trust: ProxyTrust): vo
   (req as WithClientAddress)[VIA_TRUSTED_PROXY] = settled.viaTrustedProxy;
 }
 
-/** The address {@link assignClientAddress} settled, also through Fastify's wrapping request. */
-export function clientAddressOf(req: object): string {
-  const raw = rawRequestOf(req);
-  return (raw as WithClientAddress)[CLIENT_ADDRESS] ?? raw.socket?.remoteAddress ?? 'unknown';
+/** The address {@link assignClientAddress} settled. */
+export function clientAddressOf(req: IncomingMessage): string {
+  return (req as WithClientAddress)[CLIENT_ADDRESS] ?? req.socket?.remoteAddress ?? 'unknown';
 }
 
 /**
@@ -58,17 +56,16 @@ export function clientAddressOf(req: object): string {
  * https` (the first hop it names) from a peer `TRUST_PROXY` trusts, as for
  * `X-Forwarded-For`.
  */
-export function isHttps(req: object): boolean {
-  const raw = rawRequestOf(req);
-  if ((raw.socket as Partial<TLSSocket> | undefined)?.encrypted) {
+export function isHttps(req: IncomingMessage): boolean {
+  if ((req.socket as Partial<TLSSocket> | undefined)?.encrypted) {
     return true;
   }
-  const forwarded = raw.headers['x-forwarded-proto'];
+  const forwarded = req.headers['x-forwarded-proto'];
   const proto = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0].trim().toLowerCase();
-  return proto === 'https' && (raw as WithClientAddress)[VIA_TRUSTED_PROXY] === true;
+  return proto === 'https' && (req as WithClientAddress)[VIA_TRUSTED_PROXY] === true;
 }
 
 /** The calling client's address in a handler: `login(@ClientAddress() client: string)`. */
 export const ClientAddress = createParamDecorator((_: unknown, context: ExecutionContext): string =>
-  clientAddressOf(context.switchToHttp().getRequest<object>()),
+  clientAddressOf(context.switchToHttp().getRequest<IncomingMessage>()),
 );

@@ -2,10 +2,10 @@ import type { ExecutionContext } from '@nestjs/common';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 
 /**
- * What handlers, guards and filters use of a request, on either HTTP adapter: Express
- * extends node's request in place, Fastify wraps it (as `raw`).
+ * What handlers, guards and filters use of a request: Express's, which is node's request
+ * with what routing found added in place.
  */
-export interface HttpRequest {
+export interface HttpRequest extends IncomingMessage {
   method: string;
   url: string;
   headers: IncomingHttpHeaders;
@@ -13,24 +13,12 @@ export interface HttpRequest {
   query: Record<string, unknown>;
   /** The body as it arrived (kept for webhook signatures). */
   rawBody?: Buffer;
-  /** Fastify's wrapped node request; absent on Express. */
-  raw?: IncomingMessage;
 }
 
-/** What handlers and guards use of a response: Express's and Fastify's both have `status` and `header`. */
-export interface HttpResponse {
+/** What handlers and guards use of a response: Express's, which is node's response with `status` and `header`. */
+export interface HttpResponse extends ServerResponse {
   status(code: number): unknown;
   header(name: string, value: string): unknown;
-}
-
-/** The node request under either adapter's request object. */
-export function rawRequestOf(req: object): IncomingMessage {
-  return ((req as { raw?: IncomingMessage }).raw ?? req) as IncomingMessage;
-}
-
-/** The node response under either adapter's response object (Fastify's reply wraps it as `raw`). */
-export function rawResponseOf(res: object): ServerResponse {
-  return ((res as { raw?: ServerResponse }).raw ?? res) as ServerResponse;
 }
 
 /** The path of a request URL, without its query string. */

@@ -54,7 +54,7 @@ export function jsonDepth(text: Buffer): number {
 }
 
 /**
- * The one JSON body parser of both HTTP adapters: UTF-8 only, at most {@link MAX_JSON_DEPTH}
+ * The one JSON body parser: UTF-8 only, at most {@link MAX_JSON_DEPTH}
  * levels, and no `__proto__` / `constructor.prototype` keys (they would reach class
  * instances through the DTO transform). An empty body is no body.
  *

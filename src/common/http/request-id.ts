@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { rawRequestOf } from './http-message';
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -18,7 +17,7 @@ export function assignRequestId(req: IncomingMessage, res: ServerResponse): void
   res.setHeader('X-Request-Id', id);
 }
 
-/** The id {@link assignRequestId} gave the request, also through Fastify's wrapping request. */
-export function requestIdOf(req: object): string {
-  return (rawRequestOf(req) as Partial<RequestWithId>).id ?? resolveRequestId(undefined);
+/** The id {@link assignRequestId} gave the request. */
+export function requestIdOf(req: IncomingMessage): string {
+  return (req as Partial<RequestWithId>).id ?? resolveRequestId(undefined);
 }

@@ -1,14 +1,15 @@
-import { rawRequestOf } from './http-message';
-
 type RoutedRequest = { baseUrl?: string; route?: { path?: unknown } };
 
 const ROUTE_TEMPLATE = Symbol('routeTemplate');
 type WithTemplate = { [ROUTE_TEMPLATE]?: string };
 
-/** Fastify knows the matched route on its own request object; this copies it to the node request. */
-export function recordRouteTemplate(rawRequest: object, template: string | undefined): void {
+/**
+ * Keeps the template of the route that would have matched, for a request answered before
+ * the framework routed it (the response cache's repeats).
+ */
+export function recordRouteTemplate(req: object, template: string | undefined): void {
   if (template !== undefined) {
-    (rawRequest as WithTemplate)[ROUTE_TEMPLATE] = template;
+    (req as WithTemplate)[ROUTE_TEMPLATE] = template;
   }
 }
 
@@ -17,13 +18,12 @@ export function recordRouteTemplate(rawRequest: object, template: string | undef
  * and for requests no route matched. Labels and log fields use it rather than the raw
  * path, so ids do not explode the metric cardinality.
  *
- * On Express it is read off the request Express routed. Nest mounts its middleware as a
- * catch-all route (`{/*splat}`), so a request no controller matched still has that
- * `req.route`; no controller route has a `*`. On Fastify it is what
- * {@link recordRouteTemplate} kept.
+ * It is what {@link recordRouteTemplate} kept, or else read off the request Express
+ * routed. Nest mounts its middleware as a catch-all route (`{/*splat}`), so a request no
+ * controller matched still has that `req.route`; no controller route has a `*`.
  */
 export function routeTemplateOf(req: object): string | undefined {
-  const recorded = (rawRequestOf(req) as WithTemplate)[ROUTE_TEMPLATE];
+  const recorded = (req as WithTemplate)[ROUTE_TEMPLATE];
   if (recorded !== undefined) {
     return recorded;
   }
