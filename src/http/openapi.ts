@@ -160,6 +160,8 @@ const ON_EVERY: Record<number, ErrorCodes> = {
   // Answered before any route: an HTTP/1.1 request without Host, headers or a body too slow to arrive.
   400: { HOST_REQUIRED: 'An HTTP/1.1 request needs a Host header' },
   408: { REQUEST_TIMEOUT: 'The request took too long to arrive' },
+  // A request target over MAX_URL_BYTES, refused at the front door (http/door-refusals.ts).
+  414: { URI_TOO_LONG: 'The request target is longer than 4096 bytes' },
   431: { HEADERS_TOO_LARGE: 'The request headers are larger than 16384 bytes' },
   // A bug, never an expected answer; documented so that clients know its body carries no stack trace.
   500: { INTERNAL_ERROR: 'Something went wrong; the requestId finds it in the logs' },
