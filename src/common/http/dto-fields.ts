@@ -14,6 +14,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { NestedDto } from './declared-fields';
 import { isIsoDateTime } from './iso-date-time';
 
 /**
@@ -83,6 +84,7 @@ export function ObjectArrayField(
     IsObject({ each: true, message: '$property must hold objects only' }),
     ValidateNested({ each: true }),
     Type(type),
+    NestedDto(type),
   );
 }
 

@@ -1,5 +1,6 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { BadRequestParameterError, FieldProblem, ValidationFailedError } from '../errors/domain-error';
+import { undeclaredField } from './declared-fields';
 
 function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
   return errors.flatMap((error) => {
@@ -53,7 +54,8 @@ export function textProblem(value: unknown, path = ''): TextProblem | undefined 
 
 /**
  * Refuses text no column can hold — a NUL character (PostgreSQL text cannot), a lone
- * surrogate — anywhere in a body, query or path parameter, before any DTO sees it; and
+ * surrogate — anywhere in a body, query or path parameter, and any name the DTO does not
+ * declare, before any DTO sees it; and
  * leaves path parameters to their own pipes (such as `IdParamPipe`), which parse the raw text.
  */
 class DtoValidationPipe extends ValidationPipe {
@@ -65,6 +67,14 @@ class DtoValidationPipe extends ValidationPipe {
         throw metadata.type === 'param'
           ? new BadRequestParameterError(message)
           : new ValidationFailedError([{ field: found.field, message }]);
+      }
+    }
+    if ((metadata.type === 'body' || metadata.type === 'query') && metadata.metatype && this.toValidate(metadata)) {
+      // Judged here, on the input as it arrived: the transformer would drop some names unseen.
+      const unknown = undeclaredField(value, metadata.metatype as abstract new () => object);
+      if (unknown !== undefined) {
+        const name = unknown.slice(unknown.lastIndexOf('.') + 1);
+        throw new ValidationFailedError([{ field: unknown, message: `property ${name} should not exist` }]);
       }
     }
     return super.transform(value, metadata);
