@@ -1,8 +1,7 @@
 import { authUserOf } from '../common/auth-context/auth-user';
 import type { CacheKeySource, CacheReader, CachedOptions } from '../cache/cached.options';
-import { ForbiddenError } from '../common/errors/domain-error';
 import { parseId } from '../common/http/id-param.pipe';
-import { PRODUCT_STATUSES, type ProductStatus } from './product.entity';
+import { listRefusal, seesUnreleased } from './product-visibility';
 import { ProductNotFoundError } from './products.errors';
 
 /** Cache namespace of single products, keyed by id. */
@@ -32,10 +31,6 @@ function canonicalQuery(req: CacheKeySource): string {
   return JSON.stringify(entries);
 }
 
-const isOtherStatus = (status: unknown) => status !== 'active' && PRODUCT_STATUSES.includes(status as ProductStatus);
-
-const isAdmin = (req: CacheReader) => authUserOf(req)?.role === 'admin';
-
 /**
  * Whether a product's cached JSON text (`ProductDto`, flat, as `JSON.stringify` wrote it)
  * says it is on sale. Outside the structure every quote inside a string is escaped, so
@@ -51,9 +46,9 @@ export const CACHED_PRODUCT: CachedOptions = {
   ttl: PRODUCT_CACHE_TTL,
   id: (req) => canonicalId(String(req.params.id)),
   notFound: (req) => new ProductNotFoundError(canonicalId(String(req.params.id))),
-  // One entry per product, whatever its status (the cart reads it too): an unreleased
-  // product is the admin's to see, and reads 404 to anyone else.
-  hides: (json, req) => !isActiveProductJson(json) && !isAdmin(req),
+  // One entry per product, whatever its status (the cart reads it too); who sees an
+  // unreleased one is the products' visibility rule.
+  hides: (json, req: CacheReader) => !isActiveProductJson(json) && !seesUnreleased(authUserOf(req)),
 };
 
 export const CACHED_PRODUCT_LIST: CachedOptions = {
@@ -61,12 +56,8 @@ export const CACHED_PRODUCT_LIST: CachedOptions = {
   ttl: PRODUCT_LIST_CACHE_TTL,
   id: canonicalQuery,
   notFound: () => new ProductNotFoundError('list'),
-  // Before the cache: a page an admin listed must not be served to anyone else. A value
-  // that is no status at all is left to validation (400, whoever asks).
-  refuse: (req) =>
-    isOtherStatus(req.query.status) && !isAdmin(req)
-      ? new ForbiddenError('Only an admin may list products of another status than active')
-      : undefined,
+  // Before the cache: a page an admin listed must not be served to anyone else.
+  refuse: (req) => listRefusal(req.query.status, authUserOf(req)),
 };
 
 /**

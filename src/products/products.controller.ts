@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Public, Roles } from '../common/auth-context/auth.decorators';
+import type { AuthUser } from '../common/auth-context/auth-user';
+import { Caller, Public, Roles } from '../common/auth-context/auth.decorators';
 import { Cached } from '../cache/cached.decorator';
 import {
   ApiErrors,
@@ -41,8 +42,8 @@ export class ProductsController {
     400: INVALID_QUERY,
     403: { FORBIDDEN: 'Only an admin may list products of status inactive' },
   })
-  list(@Query() query: ListProductsQuery): Promise<ProductPageDto> {
-    return this.products.list(query);
+  list(@Query() query: ListProductsQuery, @Caller() caller: AuthUser | undefined): Promise<ProductPageDto> {
+    return this.products.list(query, caller);
   }
 
   @Public()

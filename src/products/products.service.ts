@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import type { AuthUser } from '../common/auth-context/auth-user';
 import { CacheService, type CacheEntry } from '../cache/cache.service';
 import { isUniqueViolation } from '../database/transaction-runner';
 import { CreateProductDto, UpdateProductDto } from './dto/create-product.dto';
@@ -9,6 +10,7 @@ import { ProductDto, ProductPageDto } from './dto/product.dto';
 import { queryPrepared } from '../database/prepared-statements';
 import { productListStatement, productPageFromRows, type ProductListRow } from './product-list';
 import { ProductEntity } from './product.entity';
+import { assertMayList, visibleOrNotFound } from './product-visibility';
 import {
   listQueryCacheId,
   PRODUCT_CACHE,
@@ -41,8 +43,18 @@ export class ProductsService {
     return (await this.findCachedEntry(id)).value;
   }
 
-  /** {@link findCached}, and the cache entry it was read from (what a page rendered from it is current with). */
-  findCachedEntry(id: number): Promise<{ value: ProductDto | null; entry?: CacheEntry }> {
+  /**
+   * The product as `viewer` may see it ({@link visibleOrNotFound}: 404 when it does not
+   * exist or is unreleased and they are no admin), read as {@link findCached} reads it, and
+   * the cache entry it was read from (what a page rendered from it is current with).
+   */
+  async findVisibleEntry(id: number, viewer: AuthUser | undefined): Promise<{ value: ProductDto; entry?: CacheEntry }> {
+    const { value, entry } = await this.findCachedEntry(id);
+    return { value: visibleOrNotFound(id, value, viewer), entry };
+  }
+
+  /** {@link findCached}, and the cache entry it was read from. */
+  private findCachedEntry(id: number): Promise<{ value: ProductDto | null; entry?: CacheEntry }> {
     return this.cache.wrapEntry(
       PRODUCT_CACHE,
       String(id),
@@ -70,25 +82,30 @@ export class ProductsService {
 
   /**
    * One page and its total, in one prepared statement (see `productListStatement`): no
-   * query builder or entities on the way, rows mapped straight to the answer.
+   * query builder or entities on the way, rows mapped straight to the answer. A status
+   * other than active is the admin's (403 for `viewer` otherwise).
    */
-  async list(query: ListProductsQuery): Promise<ProductPageDto> {
+  async list(query: ListProductsQuery, viewer: AuthUser | undefined): Promise<ProductPageDto> {
+    assertMayList(query.status, viewer);
     const { statement, values } = productListStatement(query);
     const rows = await queryPrepared<ProductListRow>(this.products.manager.connection, statement, values);
     return productPageFromRows(query, rows);
   }
 
-  /** {@link list} through the list cache (same namespace and lifetimes as `GET /v1/products`). */
-  async listCached(query: ListProductsQuery): Promise<ProductPageDto> {
-    return (await this.listCachedEntry(query)).value;
-  }
-
-  /** {@link listCached}, and the cache entry it was read from. */
-  async listCachedEntry(query: ListProductsQuery): Promise<{ value: ProductPageDto; entry?: CacheEntry }> {
+  /**
+   * {@link list} through the list cache (same namespace and lifetimes as `GET /v1/products`),
+   * and the cache entry it was read from. The viewer is checked before the cache: an entry
+   * an admin filled must not reach anyone else.
+   */
+  async listCachedEntry(
+    query: ListProductsQuery,
+    viewer: AuthUser | undefined,
+  ): Promise<{ value: ProductPageDto; entry?: CacheEntry }> {
+    assertMayList(query.status, viewer);
     const { value, entry } = await this.cache.wrapEntry(
       PRODUCT_LIST_CACHE,
       listQueryCacheId(query),
-      () => this.list(query),
+      () => this.list(query, viewer),
       PRODUCT_LIST_CACHE_TTL,
     );
     return { value: value!, entry };

@@ -4,7 +4,6 @@ import { ResponseCache } from '../cache/response-cache';
 import { rawRequestOf, rawResponseOf, type HttpRequest, type HttpResponse } from '../common/http/http-message';
 import { IdParamPipe } from '../common/http/id-param.pipe';
 import { ListProductsQuery, PRODUCT_SORTS } from '../products/dto/list-products.query';
-import { ProductNotFoundError } from '../products/products.errors';
 import { ProductsService } from '../products/products.service';
 import { catalogPager } from './catalog-links';
 import { Form } from './form-fields.pipe';
@@ -36,7 +35,10 @@ export class CatalogPages {
     private readonly responses: ResponseCache,
   ) {}
 
-  /** `GET /v1/products`'s parameters, validated by its own DTO. */
+  /**
+   * `GET /v1/products`'s parameters, validated by its own DTO, and refused as it refuses
+   * them: another status than active is the admin's (a 403 page for anyone else).
+   */
   @Get()
   async catalog(
     @Shop() shop: ShopContext,
@@ -44,7 +46,7 @@ export class CatalogPages {
     @Req() req: HttpRequest,
     @Res({ passthrough: true }) res: HttpResponse,
   ): Promise<string> {
-    const { value: result, entry } = await this.products.listCachedEntry(query as ListProductsQuery);
+    const { value: result, entry } = await this.products.listCachedEntry(query as ListProductsQuery, shop.user);
     const sorts = PRODUCT_SORTS.map((value) => ({ value, label: SORT_LABELS[value] }));
     const pager = catalogPager(query as ListProductsQuery, result.total);
     const html = this.views.render('catalog', { shop, query, result, sorts, pager });
@@ -59,10 +61,7 @@ export class CatalogPages {
     @Req() req: HttpRequest,
     @Res({ passthrough: true }) res: HttpResponse,
   ): Promise<string> {
-    const { value: product, entry } = await this.products.findCachedEntry(id);
-    if (!product || product.status !== 'active') {
-      throw new ProductNotFoundError(id);
-    }
+    const { value: product, entry } = await this.products.findVisibleEntry(id, shop.user);
     const html = this.views.render('product', { shop, product });
     this.offer(req, res, entry, html, shop);
     return page(res, html);
