@@ -3,10 +3,10 @@ import { ConfigService } from '@nestjs/config';
 import Redis from 'ioredis';
 import type { IncomingMessage } from 'node:http';
 import type { AuthUser } from '../common/auth-context/auth-user';
-import { clientAddressOf } from '../common/http/client-address';
 import { rawRequestOf } from '../common/http/http-message';
 import { AppConfig } from '../config/configuration';
 import { REDIS } from '../redis/redis.constants';
+import { clientKeyOf } from './concurrent-loads';
 
 const WINDOW_MS = 60_000;
 
@@ -56,7 +56,7 @@ export class RateLimiter {
 
   /** Who a request counts against: its user when authenticated, else its client address. */
   clientKeyOf(req: object, user: AuthUser | undefined): string {
-    return user ? `user:${user.id}` : `ip:${clientAddressOf(req)}`;
+    return clientKeyOf(req, user);
   }
 
   /**

@@ -5,6 +5,7 @@ import { rawRequestOf, rawResponseOf, type HttpRequest, type HttpResponse } from
 import { IdParamPipe } from '../common/http/id-param.pipe';
 import { ListProductsQuery, PRODUCT_SORTS } from '../products/dto/list-products.query';
 import { ProductsService } from '../products/products.service';
+import { ClientKey } from '../rate-limit/concurrent-loads';
 import { catalogPager } from './catalog-links';
 import { Form } from './form-fields.pipe';
 import { page } from './responses';
@@ -43,10 +44,14 @@ export class CatalogPages {
   async catalog(
     @Shop() shop: ShopContext,
     @Query(Form(ListProductsQuery)) query: Readonly<ListProductsQuery>,
+    @ClientKey() client: string,
     @Req() req: HttpRequest,
     @Res({ passthrough: true }) res: HttpResponse,
   ): Promise<string> {
-    const { value: result, entry } = await this.products.listCachedEntry(query as ListProductsQuery, shop.user);
+    const { value: result, entry } = await this.products.listCachedEntry(query as ListProductsQuery, {
+      viewer: shop.user,
+      client,
+    });
     const sorts = PRODUCT_SORTS.map((value) => ({ value, label: SORT_LABELS[value] }));
     const pager = catalogPager(query as ListProductsQuery, result.total);
     const html = this.views.render('catalog', { shop, query, result, sorts, pager });

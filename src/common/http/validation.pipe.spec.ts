@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { ArrayMinSize, IsInt, IsString, Min, MinLength, ValidateNested } from 'class-validator';
 import { FieldProblem, ValidationFailedError } from '../errors/domain-error';
 import { IntField, ObjectArrayField } from './dto-fields';
+import { PageQuery as OffsetPageQuery } from './page.query';
 import { createValidationPipe } from './validation.pipe';
 
 class LineDto {
@@ -155,5 +156,20 @@ describe('createValidationPipe', () => {
     expect(await problemsOf(inner, cart)).toEqual([
       { field: `lines.1.${name}`, message: `property ${name} should not exist` },
     ]);
+  });
+
+  it('answers a rule that names its own error with it when that is the only problem', async () => {
+    const offsetQuery: ArgumentMetadata = { type: 'query', metatype: OffsetPageQuery };
+    await expect(createValidationPipe().transform({ page: '501', pageSize: '20' }, offsetQuery)).rejects.toMatchObject({
+      status: 400,
+      code: 'PAGE_TOO_DEEP',
+    });
+    await expect(createValidationPipe().transform({ page: '500', pageSize: '20' }, offsetQuery)).resolves.toEqual({
+      page: 500,
+      pageSize: 20,
+    });
+    // an unknown name is refused before any rule is asked
+    const details = await problemsOf({ page: '501', pageSize: '20', colour: 'red' }, offsetQuery);
+    expect(details.map((problem) => problem.field)).toEqual(['colour']);
   });
 });

@@ -1,5 +1,5 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
-import { BadRequestParameterError, FieldProblem, ValidationFailedError } from '../errors/domain-error';
+import { BadRequestParameterError, DomainError, FieldProblem, ValidationFailedError } from '../errors/domain-error';
 import { undeclaredField } from './declared-fields';
 
 function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
@@ -8,6 +8,20 @@ function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
     const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
     return [...own, ...flatten(error.children ?? [], field)];
   });
+}
+
+/**
+ * A rule may name the error it answers with (`{ context: { error: PageTooDeepError } }`),
+ * for a problem a client must tell apart from a malformed request. That error answers
+ * when it is the only problem; with others, all are listed as `VALIDATION_FAILED`.
+ */
+function toError(errors: ValidationError[]): DomainError {
+  const contexts = errors.length === 1 && !errors[0].children?.length ? Object.values(errors[0].contexts ?? {}) : [];
+  const own = contexts.find((context: { error?: unknown }) => typeof context.error === 'function') as
+    { error: new () => DomainError } | undefined;
+  return own && Object.keys(errors[0].constraints ?? {}).length === 1
+    ? new own.error()
+    : new ValidationFailedError(flatten(errors));
 }
 
 const NUL = '\u0000';
@@ -100,6 +114,6 @@ export function createValidationPipe(options: { formFields?: boolean } = {}): Va
     transform: true,
     transformOptions: { enableImplicitConversion: options.formFields ?? false },
     stopAtFirstError: true,
-    exceptionFactory: (errors) => new ValidationFailedError(flatten(errors)),
+    exceptionFactory: toError,
   });
 }
