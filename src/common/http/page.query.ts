@@ -20,6 +20,12 @@ export class PageTooDeepError extends DomainError {
   }
 }
 
+const MAX_PAGE = 1_000_000;
+const MAX_PAGE_SIZE = 100;
+
+const inBounds = (value: unknown, max: number): value is number =>
+  Number.isInteger(value) && (value as number) >= 1 && (value as number) <= max;
+
 /** Whether the page of `page` × `pageSize` starts before {@link MAX_OFFSET_ROWS}. */
 export const isWithinOffsetLimit = (page: number, pageSize: number): boolean => (page - 1) * pageSize < MAX_OFFSET_ROWS;
 
@@ -29,8 +35,9 @@ export const isWithinOffsetLimit = (page: number, pageSize: number): boolean => 
  * an object makes Swagger UI's "Try it out" send nothing and generated clients type it `{}`.
  */
 export class PageQuery {
-  @IntQuery({ min: 1, max: 1_000_000, default: 1, description: 'An offset page must start before row 10000' })
-  // Checked after page's own rules (and only with a valid pageSize, else that one's rule speaks).
+  @IntQuery({ min: 1, max: MAX_PAGE, default: 1, description: 'An offset page must start before row 10000' })
+  // Judged only of a page and a page size within their own bounds: a value outside them is
+  // malformed (VALIDATION_FAILED, from their own rules), not too deep.
   @ValidateBy(
     {
       name: 'pageDepth',
@@ -38,7 +45,9 @@ export class PageQuery {
         validate: (page: unknown, args?: ValidationArguments) => {
           const { pageSize } = args!.object as PageQuery;
           return (
-            !Number.isInteger(page) || !Number.isInteger(pageSize) || isWithinOffsetLimit(page as number, pageSize)
+            !inBounds(page, MAX_PAGE) ||
+            !inBounds(pageSize, MAX_PAGE_SIZE) ||
+            isWithinOffsetLimit(page as number, pageSize)
           );
         },
         defaultMessage: () => new PageTooDeepError().message,
@@ -48,6 +57,6 @@ export class PageQuery {
   )
   page: number = 1;
 
-  @IntQuery({ min: 1, max: 100, default: 20 })
+  @IntQuery({ min: 1, max: MAX_PAGE_SIZE, default: 20 })
   pageSize: number = 20;
 }
