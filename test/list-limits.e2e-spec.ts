@@ -95,7 +95,10 @@ describe('List limits: offset depth, normalised cache keys', () => {
   let flooder: string;
 
   beforeAll(async () => {
-    ({ world, t } = await openSuite({ RATE_LIMIT_PER_MINUTE: '600' }));
+    // The contract's default rate limit. One list load at a time per client: what leaves a
+    // small database server (a test machine's couple of cores) a core for everyone else
+    // while one client keeps its limit busy with the heaviest lists it may ask.
+    ({ world, t } = await openSuite({ RATE_LIMIT_PER_MINUTE: '600', LIST_LOADS_PER_CLIENT: '1' }));
     const started = performance.now();
     await seedProducts(world.databaseUrl!, PRODUCTS);
     console.log(`seeded ${PRODUCTS} products in ${Math.round(performance.now() - started)} ms`);
@@ -113,7 +116,7 @@ describe('List limits: offset depth, normalised cache keys', () => {
       Array.from({ length: 8 }, () => t.http.get(uncachedList()).set('Authorization', flooder)),
     );
     const refused = answers.filter((res) => res.status === 429);
-    expect(answers.filter((res) => res.status === 200).length).toBeGreaterThanOrEqual(2);
+    expect(answers.filter((res) => res.status === 200).length).toBeGreaterThanOrEqual(1);
     expect(refused.length).toBeGreaterThan(0);
     for (const res of refused) {
       expect(res.body.code).toBe('RATE_LIMITED');
@@ -133,7 +136,10 @@ describe('List limits: offset depth, normalised cache keys', () => {
         .get(`/v1/products?minPrice=${minPrice}&maxPrice=${minPrice + 2_000}&sort=price:asc`)
         .set('Authorization', innocent)
         .expect(200);
-      return performance.now() - started;
+      const took = performance.now() - started;
+      // paced like a person browsing, well within its own rate limit
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return took;
     };
     const idle: number[] = [];
     for (let i = 0; i < 25; i++) {
@@ -166,6 +172,8 @@ describe('List limits: offset depth, normalised cache keys', () => {
     }
     const figures = { idle: median(idle), flooded: median(flooded), samples: flooded.length, statuses: [...statuses] };
     console.log(`uncached list medians: ${JSON.stringify(figures)}`);
+    // Twice idle, and a few milliseconds besides: medians of tens of milliseconds move by
+    // that much with the scheduling of a shared machine alone.
     expect(figures.flooded).toBeLessThanOrEqual(2 * figures.idle + 20);
     // the flood was answered within its rate limit: its refusals are the depth limit's (400), the
     // concurrency limit's (429) and the statement timeout's (503)
