@@ -1,4 +1,4 @@
-import { isWithinOffsetLimit } from '../common/http/page.query';
+import { lastOffsetPage } from '../common/http/page.query';
 import type { ListProductsQuery } from '../products/dto/list-products.query';
 
 const DEFAULTS: Partial<Record<keyof ListProductsQuery, unknown>> = {
@@ -35,7 +35,7 @@ export function catalogPager(query: ListProductsQuery, total: number): Pager {
     pages,
     previousHref: query.page > 1 ? catalogHref(query, { page: Math.min(query.page - 1, pages) }) : undefined,
     nextHref:
-      query.page < pages && isWithinOffsetLimit(query.page + 1, query.pageSize)
+      query.page < Math.min(pages, lastOffsetPage(query.pageSize))
         ? catalogHref(query, { page: query.page + 1 })
         : undefined,
   };

@@ -29,6 +29,9 @@ const inBounds = (value: unknown, max: number): value is number =>
 /** Whether the page of `page` × `pageSize` starts before {@link MAX_OFFSET_ROWS}. */
 export const isWithinOffsetLimit = (page: number, pageSize: number): boolean => (page - 1) * pageSize < MAX_OFFSET_ROWS;
 
+/** The deepest page of `pageSize` an offset list serves: a pager links none past it. */
+export const lastOffsetPage = (pageSize: number): number => Math.floor((MAX_OFFSET_ROWS - 1) / pageSize) + 1;
+
 /**
  * `page` / `pageSize` of every paginated list. The OpenAPI type comes from `IntQuery`: the
  * initialisers leave nothing for reflection to read but `Object`, and a parameter typed as
