@@ -1,4 +1,5 @@
-import { closeSuite, newCustomer, openSuite, TestApp, TestWorld } from './support/test-app';
+import { ShopSession, shopCustomer } from './support/shop-session';
+import { ADMIN, closeSuite, newCustomer, openSuite, TestApp, TestWorld } from './support/test-app';
 
 /**
  * Unreleased products stay hidden: an inactive product reads 404 to anyone but an admin,
@@ -130,6 +131,62 @@ describe('Product visibility', () => {
         .send({ items: [line] })
         .expect(404);
       expect(ordered.body.code).toBe('PRODUCT_NOT_FOUND');
+    });
+  });
+
+  describe('storefront pages (the same rule as the API)', () => {
+    /** Anonymous visitors (a new one, and one coming back) and a signed-in customer, three rounds: repeats meet the response cache. */
+    const pagesForNonAdmins = async (path: string) => {
+      const returning = new ShopSession(t.http);
+      const shopper = await shopCustomer(t.http);
+      const answers = [];
+      for (let i = 0; i < 3; i++) {
+        for (const visitor of [new ShopSession(t.http), returning, shopper]) {
+          answers.push(await visitor.get(path));
+        }
+      }
+      return answers;
+    };
+
+    const shopAdmin = async () => {
+      const session = new ShopSession(t.http);
+      await session.get('/login');
+      expect((await session.post('/login', { email: ADMIN.email, password: ADMIN.password })).status).toBe(303);
+      return session;
+    };
+
+    it('refuses a catalog of inactive products to all but an admin, as the API does, also on repeats', async () => {
+      const product = await createProduct({ status: 'inactive', name: 'VIS-shop-marker', price: 12345 });
+      for (const path of ['/?status=inactive', '/?status=inactive&q=VIS-shop-marker']) {
+        const api = await t.http.get(`/v1${path.replace('/?', '/products?')}`);
+        expect(api.status).toBe(403);
+        for (const res of await pagesForNonAdmins(path)) {
+          expect({ path, status: res.status }).toEqual({ path, status: api.status });
+          expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+          expect(res.text).toContain('FORBIDDEN');
+          expect(res.text).not.toContain('VIS-shop-marker');
+          expect(res.text).not.toContain(`/products/${product.id}`);
+        }
+      }
+      // the admin's page lists it, and an anonymous repeat afterwards is still refused
+      const admin = await shopAdmin();
+      const listed = await admin.get('/?status=inactive&q=VIS-shop-marker');
+      expect(listed.status).toBe(200);
+      expect(listed.text).toContain('VIS-shop-marker');
+      expect((await new ShopSession(t.http).get('/?status=inactive&q=VIS-shop-marker')).status).toBe(403);
+    });
+
+    it("answers an inactive product's page 404 to all but an admin, also after an admin saw it", async () => {
+      const product = await createProduct({ status: 'inactive', name: 'VIS-page-marker' });
+      const path = `/products/${product.id}`;
+      const seen = await (await shopAdmin()).get(path);
+      expect(seen.status).toBe(200);
+      expect(seen.text).toContain('VIS-page-marker');
+      for (const res of await pagesForNonAdmins(path)) {
+        expect(res.status).toBe(404);
+        expect(res.text).toContain('PRODUCT_NOT_FOUND');
+        expect(res.text).not.toContain('VIS-page-marker');
+      }
     });
   });
 });

@@ -26,6 +26,8 @@ export function buildConfiguration(env: Environment) {
       rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
       /** Per client on login and register, on top of the general budget; 0: off. */
       authRateLimitPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE,
+      /** Uncached list loads running at once per client on an instance; 0: no limit. */
+      listLoadsPerClient: env.LIST_LOADS_PER_CLIENT,
       /** `TRUST_PROXY` as given (compiled by `compileProxyTrust`); unset: the TCP peer is the client. */
       trustProxy: env.TRUST_PROXY,
       /** Set: `/metrics` answers only `Authorization: Bearer <metricsToken>`. */
@@ -44,6 +46,8 @@ export function buildConfiguration(env: Environment) {
       poolIdleMs: env.DB_POOL_IDLE_MS,
       connMaxLifetimeS: env.DB_CONN_MAX_LIFETIME_S,
       acquireTimeoutMs: env.DB_ACQUIRE_TIMEOUT_MS,
+      /** statement_timeout of a list's statement (not applied on the embedded database, which cannot cancel one). */
+      listStatementTimeoutMs: env.LIST_STATEMENT_TIMEOUT_MS,
       migrationsRun: env.MIGRATIONS_RUN,
     },
     redis: {

@@ -144,6 +144,19 @@ export class Environment {
   @Min(1)
   DB_ACQUIRE_TIMEOUT_MS = 5_000;
 
+  /** The longest a list's statement may run (PostgreSQL's statement_timeout in its transaction); past it, 503. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(60_000)
+  LIST_STATEMENT_TIMEOUT_MS = 2_000;
+
+  /** Uncached list loads one client may have running on an instance at once; past it, 429. `0`: no limit. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  LIST_LOADS_PER_CLIENT = 1;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)

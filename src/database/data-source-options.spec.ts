@@ -10,6 +10,7 @@ describe('dataSourceOptions', () => {
     poolIdleMs: 10_000,
     connMaxLifetimeS: 1_800,
     acquireTimeoutMs: 5_000,
+    listStatementTimeoutMs: 2_000,
     migrationsRun: true,
   };
 

@@ -59,11 +59,17 @@ export async function runPrepared<Row>(
  * transaction: one round trip, no query runner, no `BEGIN`/`COMMIT`. For one statement
  * that needs no transaction (a list page and its total in one `SELECT`). Logged and
  * failing as {@link runPrepared} does.
+ *
+ * `statementTimeoutMs`: the statement runs in a transaction of its own with this
+ * `statement_timeout` (`SET LOCAL`, so the pooled session keeps its own), for a read whose
+ * cost the caller's input decides; two more round trips. Past it PostgreSQL cancels it
+ * (57014), which answers 503 `DATABASE_UNAVAILABLE` as any timed-out statement does.
  */
 export async function queryPrepared<Row>(
   dataSource: DataSource,
   statement: PreparedStatement,
   values: unknown[],
+  options: { statementTimeoutMs?: number } = {},
 ): Promise<Row[]> {
   const pool = (dataSource.driver as unknown as { master?: Pool }).master;
   if (!pool) {
@@ -71,15 +77,28 @@ export async function queryPrepared<Row>(
   }
   const logger = dataSource.logger;
   logger.logQuery(statement.text, values);
+  const timeout = options.statementTimeoutMs;
   // pg-pool itself drops a connection that broke meanwhile when it is released.
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
+    if (timeout !== undefined) {
+      // One round trip for both; the value is an integer, never the caller's text.
+      await client.query(`BEGIN; SET LOCAL statement_timeout = ${Math.trunc(timeout)}`);
+    }
     const result = await client.query({ name: statement.name, text: statement.text, values });
+    if (timeout !== undefined) {
+      await client.query('COMMIT');
+    }
     return result.rows as Row[];
   } catch (error) {
+    if (timeout !== undefined) {
+      // A session that cannot even roll back is not handed to the next caller.
+      await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
+    }
     logger.logQueryError(error as Error, statement.text, values);
     throw new QueryFailedError(statement.text, values, error as Error);
   } finally {
-    client.release();
+    client.release(broken);
   }
 }

@@ -8,6 +8,7 @@ import {
   headerRef,
   INVALID_PARAMETER,
   INVALID_QUERY,
+  PAGE_TOO_DEEP,
   UNAUTHENTICATED,
   VALIDATION_FAILED,
 } from '../common/http/api-errors.decorator';
@@ -98,10 +99,12 @@ export class OrdersController {
   @Get()
   @ApiOperation({
     summary: 'List orders',
-    description: 'Newest first. A customer sees their own orders; an admin sees all.',
+    description:
+      'Newest first. A customer sees their own orders; an admin sees all. An offset page starting at row 10000 ' +
+      'or later is 400 `PAGE_TOO_DEEP`.',
   })
   @ApiOkResponse({ type: OrderPageDto, description: 'Newest first; your own orders (an admin sees all)' })
-  @ApiErrors({ 400: INVALID_QUERY })
+  @ApiErrors({ 400: { ...INVALID_QUERY, ...PAGE_TOO_DEEP } })
   list(@CurrentUser() user: AuthUser, @Query() query: ListOrdersQuery): Promise<OrderPageDto> {
     return this.orders.list(user, query);
   }

@@ -1,6 +1,7 @@
 import { attachAuthUser } from '../common/auth-context/auth-user';
 import type { CacheReader } from '../cache/cached.options';
-import { CACHED_PRODUCT, CACHED_PRODUCT_LIST, isActiveProductJson } from './products.cache';
+import { ListProductsQuery } from './dto/list-products.query';
+import { CACHED_PRODUCT, CACHED_PRODUCT_LIST, isActiveProductJson, listQueryCacheId } from './products.cache';
 
 const product = (fields: Record<string, unknown>) =>
   JSON.stringify({
@@ -47,6 +48,20 @@ describe('product cache options', () => {
     }
     for (const query of [{ status: 'active' }, {}, { status: 'bogus' }, { status: ['inactive', 'inactive'] }]) {
       expect(CACHED_PRODUCT_LIST.refuse?.(reader(query))).toBeUndefined();
+    }
+  });
+
+  it('keys a list by the values its query parses to, the same from raw text and from the validated DTO', () => {
+    const id = (query: Record<string, unknown>) => CACHED_PRODUCT_LIST.id(reader(query));
+    const parsed = listQueryCacheId(Object.assign(new ListProductsQuery(), { page: 5000, pageSize: 100, q: '商' }));
+    expect(id({ q: '商', page: '0005000', pageSize: '100' })).toBe(parsed);
+    expect(id({ pageSize: '100', page: '5000', q: '商', status: 'active', sort: 'sales:desc' })).toBe(parsed);
+    expect(id({})).toBe(listQueryCacheId(new ListProductsQuery()));
+    // different values are different queries; what does not parse keys no valid query's entry
+    expect(id({ q: '商', page: '5000', pageSize: '99' })).not.toBe(parsed);
+    const ownProto = JSON.parse('{"__proto__":"1"}') as Record<string, unknown>; // an own key, as parsed from a query
+    for (const odd of [{ page: '5e3' }, { page: ['1', '1'] }, { constructor: '1' }, ownProto]) {
+      expect(id(odd)).not.toBe(id({}));
     }
   });
 });

@@ -1,8 +1,9 @@
 import { authUserOf } from '../common/auth-context/auth-user';
-import type { CacheKeySource, CacheReader, CachedOptions } from '../cache/cached.options';
-import { ForbiddenError } from '../common/errors/domain-error';
+import type { CacheReader, CachedOptions } from '../cache/cached.options';
+import { parseIntQuery } from '../common/http/dto-fields';
 import { parseId } from '../common/http/id-param.pipe';
-import { PRODUCT_STATUSES, type ProductStatus } from './product.entity';
+import { ListProductsQuery } from './dto/list-products.query';
+import { listRefusal, seesUnreleased } from './product-visibility';
 import { ProductNotFoundError } from './products.errors';
 
 /** Cache namespace of single products, keyed by id. */
@@ -27,15 +28,6 @@ function canonicalId(raw: string): string {
   return String(parseId(raw) ?? `invalid:${raw}`);
 }
 
-function canonicalQuery(req: CacheKeySource): string {
-  const entries = Object.entries(req.query).sort(([a], [b]) => a.localeCompare(b));
-  return JSON.stringify(entries);
-}
-
-const isOtherStatus = (status: unknown) => status !== 'active' && PRODUCT_STATUSES.includes(status as ProductStatus);
-
-const isAdmin = (req: CacheReader) => authUserOf(req)?.role === 'admin';
-
 /**
  * Whether a product's cached JSON text (`ProductDto`, flat, as `JSON.stringify` wrote it)
  * says it is on sale. Outside the structure every quote inside a string is escaped, so
@@ -51,33 +43,39 @@ export const CACHED_PRODUCT: CachedOptions = {
   ttl: PRODUCT_CACHE_TTL,
   id: (req) => canonicalId(String(req.params.id)),
   notFound: (req) => new ProductNotFoundError(canonicalId(String(req.params.id))),
-  // One entry per product, whatever its status (the cart reads it too): an unreleased
-  // product is the admin's to see, and reads 404 to anyone else.
-  hides: (json, req) => !isActiveProductJson(json) && !isAdmin(req),
+  // One entry per product, whatever its status (the cart reads it too); who sees an
+  // unreleased one is the products' visibility rule.
+  hides: (json, req: CacheReader) => !isActiveProductJson(json) && !seesUnreleased(authUserOf(req)),
 };
 
 export const CACHED_PRODUCT_LIST: CachedOptions = {
   namespace: PRODUCT_LIST_CACHE,
   ttl: PRODUCT_LIST_CACHE_TTL,
-  id: canonicalQuery,
+  id: (req) => listQueryCacheId(req.query),
   notFound: () => new ProductNotFoundError('list'),
-  // Before the cache: a page an admin listed must not be served to anyone else. A value
-  // that is no status at all is left to validation (400, whoever asks).
-  refuse: (req) =>
-    isOtherStatus(req.query.status) && !isAdmin(req)
-      ? new ForbiddenError('Only an admin may list products of another status than active')
-      : undefined,
+  // Before the cache: a page an admin listed must not be served to anyone else.
+  refuse: (req) => listRefusal(req.query.status, authUserOf(req)),
 };
 
+/** What an absent list parameter means: the query DTO's own defaults. */
+const LIST_DEFAULTS: Readonly<Record<string, unknown>> = { ...new ListProductsQuery() };
+/** The list parameters that are integers, read as `IntQuery` reads them. */
+const INT_PARAMETERS = new Set(['page', 'pageSize', 'minPrice', 'maxPrice']);
+
 /**
- * The list-cache id of a validated query, for readers other than the HTTP route (the
- * storefront's catalog). Same namespace, so every product write drops these entries too;
- * the prefix keeps them apart from the route's entries, which hold the route's JSON for
- * the raw query string.
+ * The list-cache id of a query: the values it parses to, not the text it was sent as, so
+ * `page=0005000` and `page=5000`, parameters in another order, and a default given or left
+ * out name one entry — and one database load for concurrent misses, which the cache
+ * coalesces by key. Made alike from the route's raw query (before validation: an
+ * interceptor runs first) and from a page's validated DTO, which share entries. Every
+ * name and value that does not parse is kept as sent: such a query keys no valid one's
+ * entry, and reaches validation's 400.
  */
-export function listQueryCacheId(query: object): string {
-  const entries = Object.entries(query)
-    .filter(([, value]) => value !== undefined)
-    .sort(([a], [b]) => a.localeCompare(b));
-  return `query:${JSON.stringify(entries)}`;
+export function listQueryCacheId(query: Readonly<Record<string, unknown>> | ListProductsQuery): string {
+  const values = new Map<string, unknown>(Object.entries(LIST_DEFAULTS));
+  for (const [name, value] of Object.entries(query)) {
+    values.set(name, INT_PARAMETERS.has(name) ? parseIntQuery(value) : value);
+  }
+  const entries = [...values].filter(([, value]) => value !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+  return JSON.stringify(entries);
 }

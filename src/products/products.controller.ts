@@ -1,12 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Public, Roles } from '../common/auth-context/auth.decorators';
+import type { AuthUser } from '../common/auth-context/auth-user';
+import { Caller, Public, Roles } from '../common/auth-context/auth.decorators';
 import { Cached } from '../cache/cached.decorator';
 import {
   ApiErrors,
   FORBIDDEN,
   INVALID_PARAMETER,
   INVALID_QUERY,
+  PAGE_TOO_DEEP,
   UNAUTHENTICATED,
   VALIDATION_FAILED,
 } from '../common/http/api-errors.decorator';
@@ -16,6 +18,7 @@ import { CreateProductDto, UpdateProductDto } from './dto/create-product.dto';
 import { ListProductsQuery } from './dto/list-products.query';
 import { ProductDto, ProductPageDto } from './dto/product.dto';
 import { CACHED_PRODUCT, CACHED_PRODUCT_LIST } from './products.cache';
+import { ClientKey } from '../rate-limit/concurrent-loads';
 import { ProductsService } from './products.service';
 
 const NOT_FOUND = { PRODUCT_NOT_FOUND: 'Product 7 does not exist' };
@@ -33,16 +36,21 @@ export class ProductsController {
     summary: 'List products',
     description:
       'One page of the catalog, filtered and sorted; ties are broken by id ascending so pages never overlap. ' +
-      'An unknown parameter or a bad value is 400. `status` other than `active` is for admins only (403 otherwise). ' +
+      'An unknown parameter or a bad value is 400; an offset page starting at row 10000 or later is 400 ' +
+      '`PAGE_TOO_DEEP`. `status` other than `active` is for admins only (403 otherwise). ' +
       'Cached: L1 about 100 ms, Redis 5 min; a write is visible in the next answer.',
   })
   @ApiOkResponse({ type: ProductPageDto })
   @ApiErrors({
-    400: INVALID_QUERY,
+    400: { ...INVALID_QUERY, ...PAGE_TOO_DEEP },
     403: { FORBIDDEN: 'Only an admin may list products of status inactive' },
   })
-  list(@Query() query: ListProductsQuery): Promise<ProductPageDto> {
-    return this.products.list(query);
+  list(
+    @Query() query: ListProductsQuery,
+    @Caller() viewer: AuthUser | undefined,
+    @ClientKey() client: string,
+  ): Promise<ProductPageDto> {
+    return this.products.list(query, { viewer, client });
   }
 
   @Public()

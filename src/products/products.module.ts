@@ -3,13 +3,14 @@ import { ConfigService } from '@nestjs/config';
 import { InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AppConfig } from '../config/configuration';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { DEMO_CATALOG } from './demo-catalog';
 import { ProductEntity } from './product.entity';
 import { ProductsController } from './products.controller';
 import { ProductsService } from './products.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([ProductEntity])],
+  imports: [TypeOrmModule.forFeature([ProductEntity]), RateLimitModule],
   controllers: [ProductsController],
   providers: [ProductsService],
   exports: [ProductsService],

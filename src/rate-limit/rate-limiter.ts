@@ -3,9 +3,9 @@ import { ConfigService } from '@nestjs/config';
 import Redis from 'ioredis';
 import type { IncomingMessage } from 'node:http';
 import type { AuthUser } from '../common/auth-context/auth-user';
-import { clientAddressOf } from '../common/http/client-address';
 import { AppConfig } from '../config/configuration';
 import { REDIS } from '../redis/redis.constants';
+import { clientKeyOf } from './concurrent-loads';
 
 const WINDOW_MS = 60_000;
 
@@ -55,7 +55,7 @@ export class RateLimiter {
 
   /** Who a request counts against: its user when authenticated, else its client address. */
   clientKeyOf(req: IncomingMessage, user: AuthUser | undefined): string {
-    return user ? `user:${user.id}` : `ip:${clientAddressOf(req)}`;
+    return clientKeyOf(req, user);
   }
 
   /**

@@ -27,4 +27,12 @@ describe('catalog links', () => {
     });
     expect(catalogPager(query({}), 0)).toMatchObject({ pages: 1, previousHref: undefined, nextHref: undefined });
   });
+
+  it('links no page that starts at row 10000 or later (the list refuses it)', () => {
+    expect(catalogPager(query({ page: 499, pageSize: 20 }), 300_000).nextHref).toBe('/?page=500');
+    expect(catalogPager(query({ page: 500, pageSize: 20 }), 300_000)).toMatchObject({
+      previousHref: '/?page=499',
+      nextHref: undefined,
+    });
+  });
 });

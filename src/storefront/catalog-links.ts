@@ -1,3 +1,4 @@
+import { lastOffsetPage } from '../common/http/page.query';
 import type { ListProductsQuery } from '../products/dto/list-products.query';
 
 const DEFAULTS: Partial<Record<keyof ListProductsQuery, unknown>> = {
@@ -26,12 +27,16 @@ export interface Pager {
   nextHref?: string;
 }
 
+/** The pager of a catalog page: no link past the last page, nor past the deepest offset page the list serves. */
 export function catalogPager(query: ListProductsQuery, total: number): Pager {
   const pages = Math.max(1, Math.ceil(total / query.pageSize));
   return {
     page: query.page,
     pages,
     previousHref: query.page > 1 ? catalogHref(query, { page: Math.min(query.page - 1, pages) }) : undefined,
-    nextHref: query.page < pages ? catalogHref(query, { page: query.page + 1 }) : undefined,
+    nextHref:
+      query.page < Math.min(pages, lastOffsetPage(query.pageSize))
+        ? catalogHref(query, { page: query.page + 1 })
+        : undefined,
   };
 }

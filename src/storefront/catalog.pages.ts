@@ -4,8 +4,8 @@ import { ResponseCache } from '../cache/response-cache';
 import type { HttpRequest, HttpResponse } from '../common/http/http-message';
 import { IdParamPipe } from '../common/http/id-param.pipe';
 import { ListProductsQuery, PRODUCT_SORTS } from '../products/dto/list-products.query';
-import { ProductNotFoundError } from '../products/products.errors';
 import { ProductsService } from '../products/products.service';
+import { ClientKey } from '../rate-limit/concurrent-loads';
 import { catalogPager } from './catalog-links';
 import { Form } from './form-fields.pipe';
 import { page } from './responses';
@@ -36,15 +36,22 @@ export class CatalogPages {
     private readonly responses: ResponseCache,
   ) {}
 
-  /** `GET /v1/products`'s parameters, validated by its own DTO. */
+  /**
+   * `GET /v1/products`'s parameters, validated by its own DTO, and refused as it refuses
+   * them: another status than active is the admin's (a 403 page for anyone else).
+   */
   @Get()
   async catalog(
     @Shop() shop: ShopContext,
     @Query(Form(ListProductsQuery)) query: Readonly<ListProductsQuery>,
+    @ClientKey() client: string,
     @Req() req: HttpRequest,
     @Res({ passthrough: true }) res: HttpResponse,
   ): Promise<string> {
-    const { value: result, entry } = await this.products.listCachedEntry(query as ListProductsQuery);
+    const { value: result, entry } = await this.products.listCachedEntry(query as ListProductsQuery, {
+      viewer: shop.user,
+      client,
+    });
     const sorts = PRODUCT_SORTS.map((value) => ({ value, label: SORT_LABELS[value] }));
     const pager = catalogPager(query as ListProductsQuery, result.total);
     const html = this.views.render('catalog', { shop, query, result, sorts, pager });
@@ -59,10 +66,7 @@ export class CatalogPages {
     @Req() req: HttpRequest,
     @Res({ passthrough: true }) res: HttpResponse,
   ): Promise<string> {
-    const { value: product, entry } = await this.products.findCachedEntry(id);
-    if (!product || product.status !== 'active') {
-      throw new ProductNotFoundError(id);
-    }
+    const { value: product, entry } = await this.products.findVisibleEntry(id, shop.user);
     const html = this.views.render('product', { shop, product });
     this.offer(req, res, entry, html, shop);
     return page(res, html);

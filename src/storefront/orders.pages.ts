@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import type { AuthUser } from '../common/auth-context/auth-user';
 import type { HttpResponse } from '../common/http/http-message';
 import { IdParamPipe } from '../common/http/id-param.pipe';
+import { lastOffsetPage } from '../common/http/page.query';
 import { ListOrdersQuery } from '../orders/dto/order-requests.dto';
 import { OrdersService } from '../orders/orders.service';
 import { Form } from './form-fields.pipe';
@@ -27,7 +28,7 @@ export class OrderPages {
     @Res({ passthrough: true }) res: HttpResponse,
   ): Promise<string> {
     const result = await this.orders.list(user, query as ListOrdersQuery);
-    const pages = Math.max(1, Math.ceil(result.total / result.pageSize));
+    const pages = Math.min(Math.max(1, Math.ceil(result.total / result.pageSize)), lastOffsetPage(result.pageSize));
     return page(res, this.views.render('orders', { shop, result, pages }));
   }
 

@@ -93,7 +93,7 @@ export interface paths {
         };
         /**
          * List products
-         * @description One page of the catalog, filtered and sorted; ties are broken by id ascending so pages never overlap. An unknown parameter or a bad value is 400. `status` other than `active` is for admins only (403 otherwise). Cached: L1 about 100 ms, Redis 5 min; a write is visible in the next answer.
+         * @description One page of the catalog, filtered and sorted; ties are broken by id ascending so pages never overlap. An unknown parameter or a bad value is 400; an offset page starting at row 10000 or later is 400 `PAGE_TOO_DEEP`. `status` other than `active` is for admins only (403 otherwise). Cached: L1 about 100 ms, Redis 5 min; a write is visible in the next answer.
          */
         get: operations["ProductsController_list"];
         put?: never;
@@ -213,7 +213,7 @@ export interface paths {
         };
         /**
          * List orders
-         * @description Newest first. A customer sees their own orders; an admin sees all.
+         * @description Newest first. A customer sees their own orders; an admin sees all. An offset page starting at row 10000 or later is 400 `PAGE_TOO_DEEP`.
          */
         get: operations["OrdersController_list"];
         put?: never;
@@ -1558,6 +1558,7 @@ export interface operations {
     ProductsController_list: {
         parameters: {
             query?: {
+                /** @description An offset page must start before row 10000 */
                 page?: number;
                 pageSize?: number;
                 /** @description Any value but `active` is for admins only (403 for everyone else) */
@@ -1591,7 +1592,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProductPageDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED, HOST_REQUIRED, MALFORMED_URL */
+            /** @description Bad Request: VALIDATION_FAILED, PAGE_TOO_DEEP, HOST_REQUIRED, MALFORMED_URL */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3015,6 +3016,7 @@ export interface operations {
     OrdersController_list: {
         parameters: {
             query?: {
+                /** @description An offset page must start before row 10000 */
                 page?: number;
                 pageSize?: number;
             };
@@ -3037,7 +3039,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrderPageDto"];
                 };
             };
-            /** @description Bad Request: VALIDATION_FAILED, HOST_REQUIRED, MALFORMED_URL */
+            /** @description Bad Request: VALIDATION_FAILED, PAGE_TOO_DEEP, HOST_REQUIRED, MALFORMED_URL */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -21,3 +21,8 @@ export const Roles = (...roles: Role[]) => SetMetadata(ROLES, roles);
 export const CurrentUser = createParamDecorator((_: unknown, context: ExecutionContext): AuthUser =>
   authUserOf(context.switchToHttp().getRequest<object>())!,
 );
+
+/** The caller of a public route: its user when a valid token came with the request, else undefined. */
+export const Caller = createParamDecorator((_: unknown, context: ExecutionContext): AuthUser | undefined =>
+  authUserOf(context.switchToHttp().getRequest<object>()),
+);

@@ -9,6 +9,7 @@ import {
   type ResponseObject,
 } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
+import { PageTooDeepError } from './page.query';
 
 class FieldProblemDto {
   @ApiProperty({ example: 'price' })
@@ -52,6 +53,8 @@ export const FORBIDDEN: ErrorCodes = { FORBIDDEN: 'This needs the admin role' };
 export const VALIDATION_FAILED: ErrorCodes = { VALIDATION_FAILED: 'The request body is invalid' };
 export const INVALID_PARAMETER: ErrorCodes = { INVALID_PARAMETER: 'id must be a positive integer' };
 export const INVALID_QUERY: ErrorCodes = { VALIDATION_FAILED: 'The query string is invalid' };
+/** Of every list paged by offset (`PageQuery`). */
+export const PAGE_TOO_DEEP: ErrorCodes = { PAGE_TOO_DEEP: new PageTooDeepError().message };
 
 /** Response headers, documented once under `components.headers` and referred to by name. */
 export const RESPONSE_HEADERS: Record<string, HeaderObject> = {

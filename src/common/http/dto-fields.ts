@@ -14,6 +14,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { NestedDto } from './declared-fields';
 import { isIsoDateTime } from './iso-date-time';
 
 /**
@@ -58,15 +59,17 @@ export function IntField(options: IntOptions): PropertyDecorator {
   );
 }
 
+/** A query parameter's text as an integer field reads it: plain decimal digits become the number, anything else stays as it is (and fails the field's rules). */
+export const parseIntQuery = (value: unknown): unknown =>
+  typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : value;
+
 /**
  * An integer query parameter: plain decimal digits only (`0x10`, `1e3`, ` 7`, `+7`, `7.0`
  * and the empty string are refused, leading zeros are not), within `min` … `max`.
  */
 export function IntQuery(options: Omit<IntOptions, 'optional'>): PropertyDecorator {
   return applyDecorators(
-    Transform(({ value }: { value: unknown }) =>
-      typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : value,
-    ),
+    Transform(({ value }: { value: unknown }) => parseIntQuery(value)),
     IntField({ ...options, optional: true }),
   );
 }
@@ -83,6 +86,7 @@ export function ObjectArrayField(
     IsObject({ each: true, message: '$property must hold objects only' }),
     ValidateNested({ each: true }),
     Type(type),
+    NestedDto(type),
   );
 }
 

@@ -2,6 +2,8 @@ import { ArgumentMetadata } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { ArrayMinSize, IsInt, IsString, Min, MinLength, ValidateNested } from 'class-validator';
 import { FieldProblem, ValidationFailedError } from '../errors/domain-error';
+import { IntField, ObjectArrayField } from './dto-fields';
+import { PageQuery as OffsetPageQuery } from './page.query';
 import { createValidationPipe } from './validation.pipe';
 
 class LineDto {
@@ -36,6 +38,16 @@ class PageQuery {
   @IsInt()
   @Min(1)
   page: number;
+}
+
+class CartLineDto {
+  @IntField({ min: 1, max: 100 })
+  quantity: number;
+}
+
+class CartDto {
+  @ObjectArrayField(() => CartLineDto, { min: 1, max: 10 })
+  lines: CartLineDto[];
 }
 
 const body: ArgumentMetadata = { type: 'body', metatype: OrderDto };
@@ -124,5 +136,40 @@ describe('createValidationPipe', () => {
     await expect(
       createValidationPipe().transform('4\u00002', { type: 'param', metatype: Number, data: 'id' }),
     ).rejects.toMatchObject({ status: 400, code: 'INVALID_PARAMETER', message: 'id must not contain a NUL character' });
+  });
+
+  // Names every object inherits: the transformer skipped them and the whitelist never saw them.
+  const INHERITED = ['constructor', 'toString', 'hasOwnProperty', '__proto__', 'valueOf'];
+
+  it.each(INHERITED)('refuses %s as any unknown name, in a query, a body and a nested object', async (name) => {
+    const query = Object.fromEntries([
+      ['page', '1'],
+      [name, '1'],
+    ]);
+    expect(await problemsOf(query, { type: 'query', metatype: PageQuery })).toEqual([
+      { field: name, message: `property ${name} should not exist` },
+    ]);
+    const cart: ArgumentMetadata = { type: 'body', metatype: CartDto };
+    const top = JSON.parse(`{"lines":[{"quantity":1}],"${name}":{"x":1}}`) as unknown;
+    expect(await problemsOf(top, cart)).toEqual([{ field: name, message: `property ${name} should not exist` }]);
+    const inner = JSON.parse(`{"lines":[{"quantity":1},{"quantity":1,"${name}":1}]}`) as unknown;
+    expect(await problemsOf(inner, cart)).toEqual([
+      { field: `lines.1.${name}`, message: `property ${name} should not exist` },
+    ]);
+  });
+
+  it('answers a rule that names its own error with it when that is the only problem', async () => {
+    const offsetQuery: ArgumentMetadata = { type: 'query', metatype: OffsetPageQuery };
+    await expect(createValidationPipe().transform({ page: '501', pageSize: '20' }, offsetQuery)).rejects.toMatchObject({
+      status: 400,
+      code: 'PAGE_TOO_DEEP',
+    });
+    await expect(createValidationPipe().transform({ page: '500', pageSize: '20' }, offsetQuery)).resolves.toEqual({
+      page: 500,
+      pageSize: 20,
+    });
+    // an unknown name is refused before any rule is asked
+    const details = await problemsOf({ page: '501', pageSize: '20', colour: 'red' }, offsetQuery);
+    expect(details.map((problem) => problem.field)).toEqual(['colour']);
   });
 });

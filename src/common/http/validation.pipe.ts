@@ -1,5 +1,6 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
-import { BadRequestParameterError, FieldProblem, ValidationFailedError } from '../errors/domain-error';
+import { BadRequestParameterError, DomainError, FieldProblem, ValidationFailedError } from '../errors/domain-error';
+import { undeclaredField } from './declared-fields';
 
 function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
   return errors.flatMap((error) => {
@@ -7,6 +8,20 @@ function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
     const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
     return [...own, ...flatten(error.children ?? [], field)];
   });
+}
+
+/**
+ * A rule may name the error it answers with (`{ context: { error: PageTooDeepError } }`),
+ * for a problem a client must tell apart from a malformed request. That error answers
+ * when it is the only problem; with others, all are listed as `VALIDATION_FAILED`.
+ */
+function toError(errors: ValidationError[]): DomainError {
+  const contexts = errors.length === 1 && !errors[0].children?.length ? Object.values(errors[0].contexts ?? {}) : [];
+  const own = contexts.find((context: { error?: unknown }) => typeof context.error === 'function') as
+    { error: new () => DomainError } | undefined;
+  return own && Object.keys(errors[0].constraints ?? {}).length === 1
+    ? new own.error()
+    : new ValidationFailedError(flatten(errors));
 }
 
 const NUL = '\u0000';
@@ -53,7 +68,8 @@ export function textProblem(value: unknown, path = ''): TextProblem | undefined 
 
 /**
  * Refuses text no column can hold — a NUL character (PostgreSQL text cannot), a lone
- * surrogate — anywhere in a body, query or path parameter, before any DTO sees it; and
+ * surrogate — anywhere in a body, query or path parameter, and any name the DTO does not
+ * declare, before any DTO sees it; and
  * leaves path parameters to their own pipes (such as `IdParamPipe`), which parse the raw text.
  */
 class DtoValidationPipe extends ValidationPipe {
@@ -65,6 +81,14 @@ class DtoValidationPipe extends ValidationPipe {
         throw metadata.type === 'param'
           ? new BadRequestParameterError(message)
           : new ValidationFailedError([{ field: found.field, message }]);
+      }
+    }
+    if ((metadata.type === 'body' || metadata.type === 'query') && metadata.metatype && this.toValidate(metadata)) {
+      // Judged here, on the input as it arrived: the transformer would drop some names unseen.
+      const unknown = undeclaredField(value, metadata.metatype as abstract new () => object);
+      if (unknown !== undefined) {
+        const name = unknown.slice(unknown.lastIndexOf('.') + 1);
+        throw new ValidationFailedError([{ field: unknown, message: `property ${name} should not exist` }]);
       }
     }
     return super.transform(value, metadata);
@@ -90,6 +114,6 @@ export function createValidationPipe(options: { formFields?: boolean } = {}): Va
     transform: true,
     transformOptions: { enableImplicitConversion: options.formFields ?? false },
     stopAtFirstError: true,
-    exceptionFactory: (errors) => new ValidationFailedError(flatten(errors)),
+    exceptionFactory: toError,
   });
 }
