@@ -97,6 +97,7 @@ export function startService(options: ServiceOptions): Promise<Child> {
     ADMIN_PASSWORD: ADMIN.password,
     RATE_LIMIT_PER_MINUTE: '0',
     AUTH_RATE_LIMIT_PER_MINUTE: '0',
+    LIST_LOADS_PER_CLIENT: '0',
     // the bench's own clients are told apart by X-Forwarded-For (auth-flood)
     TRUST_PROXY: 'loopback',
     LOG_LEVEL: 'warn',

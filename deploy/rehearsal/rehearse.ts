@@ -145,6 +145,7 @@ async function rehearse(cleanups: (() => Promise<unknown>)[]): Promise<boolean> 
     // One client address (nginx's) carries every customer: no per-client budget here.
     RATE_LIMIT_PER_MINUTE: '0',
     AUTH_RATE_LIMIT_PER_MINUTE: '0',
+    LIST_LOADS_PER_CLIENT: '0',
     ...extra,
   });
   const jwt = env(0, '').JWT_SECRET!;
