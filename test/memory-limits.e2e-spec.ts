@@ -24,6 +24,18 @@ function dockerfileEnv(name: string): string {
   return match[1];
 }
 
+/** The service's database and Redis: the test world's real servers, else the embedded defaults. */
+function storageOf(world: TestWorld): Record<string, string> {
+  if (!world.databaseUrl) {
+    return { DATA_DIR: 'memory://' };
+  }
+  return {
+    DATABASE_URL: world.databaseUrl,
+    ...(world.redisUrl ? { REDIS_URL: world.redisUrl } : {}),
+    REDIS_KEY_PREFIX: world.keyPrefix,
+  };
+}
+
 describe('Memory limits of the built service under a burst', () => {
   let world: TestWorld;
   let service: ServiceProcess;
@@ -33,12 +45,7 @@ describe('Memory limits of the built service under a burst', () => {
   beforeAll(async () => {
     ensureBuilt();
     world = await createWorld();
-    const storage: Record<string, string> = world.databaseUrl
-      ? { DATABASE_URL: world.databaseUrl, REDIS_URL: world.redisUrl ?? '', REDIS_KEY_PREFIX: world.keyPrefix }
-      : { DATA_DIR: 'memory://' };
-    if (!storage.REDIS_URL) {
-      delete storage.REDIS_URL;
-    }
+    const storage = storageOf(world);
     service = startService(await freePort(), {
       ...storage,
       NODE_OPTIONS: dockerfileEnv('NODE_OPTIONS'),
@@ -125,12 +132,7 @@ describe('Memory of the built service under a flood of long URLs', () => {
   beforeAll(async () => {
     ensureBuilt();
     world = await createWorld();
-    const storage: Record<string, string> = world.databaseUrl
-      ? { DATABASE_URL: world.databaseUrl, REDIS_URL: world.redisUrl ?? '', REDIS_KEY_PREFIX: world.keyPrefix }
-      : { DATA_DIR: 'memory://' };
-    if (!storage.REDIS_URL) {
-      delete storage.REDIS_URL;
-    }
+    const storage = storageOf(world);
     service = startService(
       await freePort(),
       {
