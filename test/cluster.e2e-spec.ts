@@ -50,6 +50,7 @@ describe('WORKERS=2 with the built service', () => {
       LOG_LEVEL: 'info',
       RATE_LIMIT_PER_MINUTE: '0',
       AUTH_RATE_LIMIT_PER_MINUTE: '0',
+      LIST_LOADS_PER_CLIENT: '0', // one test client stands for many
       ...env,
     });
     services.push(service);

@@ -45,6 +45,7 @@ describe('Graceful shutdown of the built service', () => {
       ADMIN_PASSWORD: ADMIN.password,
       RATE_LIMIT_PER_MINUTE: '0',
       AUTH_RATE_LIMIT_PER_MINUTE: '0',
+      LIST_LOADS_PER_CLIENT: '0', // one test client stands for many
       SEED_DEMO: 'false',
       // the test loads one embedded connection with a hundred requests: no 503 for waiting
       DB_ACQUIRE_TIMEOUT_MS: '30000',
