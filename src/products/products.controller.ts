@@ -18,7 +18,7 @@ import { CreateProductDto, UpdateProductDto } from './dto/create-product.dto';
 import { ListProductsQuery } from './dto/list-products.query';
 import { ProductDto, ProductPageDto } from './dto/product.dto';
 import { CACHED_PRODUCT, CACHED_PRODUCT_LIST } from './products.cache';
-import { ClientKey } from '../rate-limit/concurrent-loads';
+import { ClientKey } from '../rate-limit/client-key';
 import { ProductsService } from './products.service';
 
 const NOT_FOUND = { PRODUCT_NOT_FOUND: 'Product 7 does not exist' };

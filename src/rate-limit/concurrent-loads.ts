@@ -1,22 +1,7 @@
-import type { IncomingMessage } from 'node:http';
-import { createParamDecorator, Inject, Injectable, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { AuthUser } from '../common/auth-context/auth-user';
-import { authUserOf } from '../common/auth-context/auth-user';
 import { TooManyRequestsError } from '../common/errors/domain-error';
-import { clientAddressOf } from '../common/http/client-address';
 import { AppConfig } from '../config/configuration';
-
-/** Who a request counts against: its user when authenticated, else the address `TRUST_PROXY` settles. */
-export function clientKeyOf(req: IncomingMessage, user: AuthUser | undefined): string {
-  return user ? `user:${user.id}` : `ip:${clientAddressOf(req)}`;
-}
-
-/** The calling client's key ({@link clientKeyOf}) in a handler: `list(@ClientKey() client: string)`. */
-export const ClientKey = createParamDecorator((_: unknown, context: ExecutionContext): string => {
-  const req = context.switchToHttp().getRequest<IncomingMessage>();
-  return clientKeyOf(req, authUserOf(req));
-});
 
 /**
  * Bounds how many expensive loads (a list the caches did not hold) one client has running

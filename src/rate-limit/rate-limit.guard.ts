@@ -5,6 +5,7 @@ import { authUserOf } from '../common/auth-context/auth-user';
 import { TooManyRequestsError } from '../common/errors/domain-error';
 import { HttpResponse, type RouteHandler } from '../common/http/http-message';
 import { RateBudget, RateDecision, RateLimiter } from './rate-limiter';
+import { clientKeyOf } from './client-key';
 
 const SKIP_RATE_LIMIT = Symbol('SKIP_RATE_LIMIT');
 const EXTRA_BUDGET = Symbol('EXTRA_BUDGET');
@@ -40,7 +41,7 @@ export class RateLimitGuard implements CanActivate {
     const http = context.switchToHttp();
     const req = http.getRequest<IncomingMessage>();
     const user = authUserOf(req);
-    const clientKey = this.limiter.clientKeyOf(req, user);
+    const clientKey = clientKeyOf(req, user);
     const extra = this.reflector.getAllAndOverride<RateBudget | undefined>(EXTRA_BUDGET, [
       context.getHandler(),
       context.getClass(),

@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AuthUser } from '../common/auth-context/auth-user';
 import { AppConfig } from '../config/configuration';
 import { REDIS } from '../redis/redis.constants';
-import { clientKeyOf } from './concurrent-loads';
+import { clientKeyOf } from './client-key';
 
 const WINDOW_MS = 60_000;
 
@@ -53,11 +53,6 @@ export class RateLimiter {
     return this.limits[budget] > 0;
   }
 
-  /** Who a request counts against: its user when authenticated, else its client address. */
-  clientKeyOf(req: IncomingMessage, user: AuthUser | undefined): string {
-    return clientKeyOf(req, user);
-  }
-
   /**
    * Counts `req` against its client's general budget once, and gives that decision to
    * every caller for the same request: the response cache for a repeat it would answer,
@@ -66,7 +61,7 @@ export class RateLimiter {
    */
   admit(req: IncomingMessage, user: AuthUser | undefined): Promise<RateDecision | undefined> {
     const counted = req as WithDecision;
-    counted[DECISION] ??= this.enabled() ? this.consume(this.clientKeyOf(req, user)) : Promise.resolve(undefined);
+    counted[DECISION] ??= this.enabled() ? this.consume(clientKeyOf(req, user)) : Promise.resolve(undefined);
     return counted[DECISION];
   }
 

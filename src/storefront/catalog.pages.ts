@@ -5,7 +5,7 @@ import type { HttpRequest, HttpResponse } from '../common/http/http-message';
 import { IdParamPipe } from '../common/http/id-param.pipe';
 import { ListProductsQuery, PRODUCT_SORTS } from '../products/dto/list-products.query';
 import { ProductsService } from '../products/products.service';
-import { ClientKey } from '../rate-limit/concurrent-loads';
+import { ClientKey } from '../rate-limit/client-key';
 import { catalogPager } from './catalog-links';
 import { Form } from './form-fields.pipe';
 import { page } from './responses';
