@@ -72,11 +72,15 @@ describe('List limits: offset depth, normalised cache keys', () => {
         '/v1/products?pageSize=7&q=spell&page=3',
         '/v1/products?page=3&pageSize=007&q=spell&status=active&sort=sales:desc',
       ];
-      const answers = await Promise.all(spellings.map((path) => t.http.get(path)));
+      // All at once, the storefront's catalog among them (it reads the same entry): every
+      // miss joins the one load, however long the in-process level keeps its answer.
+      const [catalog, ...answers] = await Promise.all([
+        new ShopSession(t.http).get('/?q=spell&page=3&pageSize=7'),
+        ...spellings.map((path) => t.http.get(path)),
+      ]);
       expect(answers.map((res) => res.status)).toEqual([200, 200, 200]);
       expect(new Set(answers.map((res) => res.text)).size).toBe(1);
-      // the storefront's catalog reads the same entry
-      expect((await new ShopSession(t.http).get('/?q=spell&page=3&pageSize=7')).status).toBe(200);
+      expect(catalog.status).toBe(200);
       expect(loads).toHaveBeenCalledTimes(1);
       // a different page size is a different query
       await t.http.get('/v1/products?q=spell&page=3&pageSize=8').expect(200);
